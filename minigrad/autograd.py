@@ -1,0 +1,341 @@
+"""The tape: grad mode, the Node recorded for each op, and the backward engine.
+
+Recording. When an op runs in grad mode and one of its inputs requires grad,
+``Function.apply`` creates a :class:`Node`: the op, its saved values, an edge
+to where each input's gradient must go, and a sequence number taken from a
+global counter. Because a node's inputs exist before it does, creation order
+is a topological order of the graph.
+
+Backward. :func:`run_backward` collects the nodes reachable from the outputs
+with an explicit stack (no recursion, so a chain of 100,000 ops is fine), then
+visits them in decreasing sequence number. When a node is visited every
+consumer of its outputs has already run, so its output gradients are complete:
+it calls the op's ``backward``, sums each input gradient back to the input's
+shape (undoing broadcasting), and adds it to the gradient buffer of the node
+that made that input, or to the leaf tensor's ``.grad`` at the end.
+
+This module knows nothing of the Tensor's arithmetic: gradients are Tensors,
+and adding two of them is just ``a + b``.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from . import backend
+
+if TYPE_CHECKING:
+    from .tensor import Tensor
+
+__all__ = [
+    "GradMode", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
+    "Node", "run_backward", "RemovableHandle",
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class GradMode:
+    """Global switch: are ops recorded on the tape right now?"""
+
+    enabled = True
+
+
+def is_grad_enabled() -> bool:
+    """True when ops are being recorded for autograd."""
+    return GradMode.enabled
+
+
+class set_grad_enabled:
+    """Context manager and decorator that turns recording on or off."""
+
+    def __init__(self, mode: bool) -> None:
+        self.mode = bool(mode)
+        self.previous: list[bool] = []
+
+    def __enter__(self) -> None:
+        self.previous.append(GradMode.enabled)
+        GradMode.enabled = self.mode
+
+    def __exit__(self, *exc: object) -> None:
+        GradMode.enabled = self.previous.pop()
+
+    def __call__(self, fn: F) -> F:
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with set_grad_enabled(self.mode):
+                return fn(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+
+class no_grad(set_grad_enabled):
+    """Run a block (or a decorated function) without recording ops."""
+
+    def __init__(self) -> None:
+        super().__init__(False)
+
+
+class enable_grad(set_grad_enabled):
+    """Record ops inside a block even within ``no_grad``."""
+
+    def __init__(self) -> None:
+        super().__init__(True)
+
+
+class RemovableHandle:
+    """Returned by ``register_hook``; ``remove()`` unregisters the hook."""
+
+    def __init__(self, hooks: list[Callable[..., Any]], fn: Callable[..., Any]) -> None:
+        self._hooks, self._fn = hooks, fn
+
+    def remove(self) -> None:
+        if self._fn in self._hooks:
+            self._hooks.remove(self._fn)
+
+
+_sequence = itertools.count()
+
+
+class Node:
+    """One recorded op. It is also the ``ctx`` the op's forward and backward see.
+
+    ``next`` holds one edge per input: ``(node, output_index)`` for an input
+    made by another op, ``(leaf_tensor, -1)`` for a leaf that requires grad,
+    ``None`` for an input that needs no gradient.
+    """
+
+    __slots__ = (
+        "fn", "next", "seq", "in_shapes", "needs_input_grad", "saved", "out",
+        "n_out", "hooks", "freed", "__dict__",
+    )
+
+    def __init__(self, fn: type) -> None:
+        self.fn = fn
+        self.saved: tuple[tuple[Tensor, int], ...] = ()
+        self.out: tuple[Any, ...] | None = None
+        self.hooks: dict[int, list[Callable[..., Any]]] | None = None
+        self.freed = False
+
+    # ---- the ctx API used by Function.forward / backward ----
+    def save_for_backward(self, *tensors: Tensor) -> None:
+        """Keep tensors for backward; in-place changes to them are detected."""
+        self.saved = tuple((t, t._version) for t in tensors)
+
+    @property
+    def saved_tensors(self) -> tuple[Tensor, ...]:
+        self._check_alive()
+        for t, version in self.saved:
+            if t._version != version:
+                raise RuntimeError(
+                    f"{self.fn.name}: a tensor of shape {t.shape} saved for backward was modified "
+                    f"in place after it was saved (saved at version {version}, now version "
+                    f"{t._version}); clone it before changing it in place"
+                )
+        return tuple(t for t, _ in self.saved)
+
+    @property
+    def output(self) -> Tensor:
+        """The op's (first) output, for ops with ``saves_output = True``."""
+        from .tensor import Tensor
+
+        self._check_alive()
+        return Tensor._make(self.out[0], self, 0, True)
+
+    def _check_alive(self) -> None:
+        if self.freed:
+            raise RuntimeError(
+                f"backward through the graph a second time: the saved values of "
+                f"'{self.fn.name}' (node #{self.seq}) were freed by the first backward; "
+                f"pass retain_graph=True to the first backward to go through it twice"
+            )
+
+    def release(self) -> None:
+        """Free what the op saved; the edges stay so errors can still name the op."""
+        self.saved = ()
+        self.out = None
+        self.__dict__.clear()
+        self.freed = True
+
+    def add_hook(self, index: int, fn: Callable[..., Any]) -> RemovableHandle:
+        hooks = (self.hooks if self.hooks is not None else self._new_hooks()).setdefault(index, [])
+        hooks.append(fn)
+        return RemovableHandle(hooks, fn)
+
+    def _new_hooks(self) -> dict[int, list[Callable[..., Any]]]:
+        self.hooks = {}
+        return self.hooks
+
+    @property
+    def name(self) -> str:
+        return self.fn.name
+
+    def __repr__(self) -> str:
+        return f"<{self.fn.__name__} node #{self.seq}>"
+
+
+def new_node(fn: type, inputs: Sequence[Tensor], n_out: int) -> Node:
+    """Stamp a node for ``fn`` applied to ``inputs``: edges, shapes, sequence number."""
+    node = Node(fn)
+    edges = []
+    needs = []
+    for t in inputs:
+        if t._node is not None:
+            edges.append((t._node, t._out_idx))
+            needs.append(True)
+        elif t._rg:
+            edges.append((t, -1))
+            needs.append(True)
+        else:
+            edges.append(None)
+            needs.append(False)
+    node.next = tuple(edges)
+    node.needs_input_grad = tuple(needs)
+    node.in_shapes = tuple(t.shape for t in inputs)
+    node.n_out = n_out
+    node.seq = next(_sequence)
+    return node
+
+
+def _reachable(roots: Sequence[Node]) -> list[Node]:
+    """Every node reachable from ``roots``, in decreasing sequence number."""
+    seen = {id(n): n for n in roots}
+    stack = list(roots)
+    while stack:
+        node = stack.pop()
+        for edge in node.next:
+            if edge is not None and edge[1] >= 0 and id(edge[0]) not in seen:
+                seen[id(edge[0])] = edge[0]
+                stack.append(edge[0])
+    return sorted(seen.values(), key=lambda n: n.seq, reverse=True)
+
+
+def _shape_error(node: Node, i: int, got: tuple[int, ...], want: tuple[int, ...]) -> RuntimeError:
+    return RuntimeError(
+        f"{node.fn.name}: backward returned a gradient of shape {got} for input {i}, "
+        f"which has shape {want} and cannot be reduced to it"
+    )
+
+
+def run_backward(
+    roots: Sequence[Tensor],
+    root_grads: Sequence[Tensor],
+    retain_graph: bool,
+    create_graph: bool,
+    capture: Sequence[Tensor] | None = None,
+) -> list[Tensor | None] | None:
+    """Backpropagate ``root_grads`` from ``roots`` through the tape.
+
+    Without ``capture`` the gradients are accumulated into the ``.grad`` of the
+    leaves (``Tensor.backward``). With ``capture`` nothing's ``.grad`` is
+    touched: the gradients of those tensors are returned (``mg.grad``).
+    """
+    from .tensor import Tensor
+
+    buffers: dict[Node, list[Any]] = {}
+    leaf_grads: dict[int, list[Any]] = {}
+    captured: dict[int, Any] = {}
+    capture_nodes: dict[tuple[int, int], int] = {}
+    capture_leaves: dict[int, int] = {}
+    for k, t in enumerate(capture or ()):
+        if t._node is not None:
+            capture_nodes[(id(t._node), t._out_idx)] = k
+        else:
+            capture_leaves[id(t)] = k
+
+    def accumulate(edge: tuple[Any, int], g: Tensor) -> None:
+        target, idx = edge
+        if idx < 0:
+            slot = leaf_grads.get(id(target))
+            if slot is None:
+                leaf_grads[id(target)] = [target, g]
+            else:
+                slot[1] = slot[1] + g
+            return
+        buf = buffers.get(target)
+        if buf is None:
+            buffers[target] = buf = [None] * target.n_out
+        buf[idx] = g if buf[idx] is None else buf[idx] + g
+
+    previous_mode = GradMode.enabled
+    GradMode.enabled = create_graph
+    try:
+        root_nodes = []
+        for t, g in zip(roots, root_grads):
+            if t._node is not None:
+                accumulate((t._node, t._out_idx), g)
+                root_nodes.append(t._node)
+            else:
+                accumulate((t, -1), g)
+        for node in _reachable(root_nodes):
+            grads = buffers.pop(node, None)
+            if grads is None:
+                continue
+            node._check_alive()
+            if node.hooks:
+                for idx, fns in node.hooks.items():
+                    for fn in list(fns):
+                        if grads[idx] is not None:
+                            replaced = fn(grads[idx])
+                            grads[idx] = grads[idx] if replaced is None else replaced
+            if capture_nodes:
+                for idx in range(node.n_out):
+                    k = capture_nodes.get((id(node), idx))
+                    if k is not None:
+                        captured[k] = grads[idx]
+            if node.n_out > 1 and None in grads:
+                grads = [_zeros(node.out_meta[i]) if g is None else g for i, g in enumerate(grads)]
+            result = node.fn.backward(node, *grads)
+            if not isinstance(result, tuple):
+                result = (result,)
+            if len(result) != len(node.next):
+                raise RuntimeError(
+                    f"{node.fn.name}: backward returned {len(result)} gradients for "
+                    f"{len(node.next)} inputs"
+                )
+            for i, (edge, g) in enumerate(zip(node.next, result)):
+                if edge is None or g is None:
+                    continue
+                if not isinstance(g, Tensor):
+                    g = Tensor._make(g)
+                shape = node.in_shapes[i]
+                if g.shape != shape:
+                    try:
+                        g = g.sum_to(shape)
+                    except ValueError:
+                        raise _shape_error(node, i, g.shape, shape) from None
+                    if g.shape != shape:
+                        raise _shape_error(node, i, g.shape, shape)
+                accumulate(edge, g)
+            if not retain_graph:
+                node.release()
+        if capture is not None:
+            for key, (leaf, g) in leaf_grads.items():
+                k = capture_leaves.get(key)
+                if k is not None:
+                    captured[k] = _run_leaf_hooks(leaf, g)
+            return [captured.get(k) for k in range(len(capture))]
+        for leaf, g in leaf_grads.values():
+            g = _run_leaf_hooks(leaf, g)
+            leaf.grad = g if leaf.grad is None else leaf.grad + g
+        return None
+    finally:
+        GradMode.enabled = previous_mode
+
+
+def _zeros(meta: tuple[tuple[int, ...], Any, str]) -> Tensor:
+    """A zero gradient for an output of a multi-output op that received none."""
+    from .tensor import Tensor
+
+    shape, dtype, name = meta
+    return Tensor._make(backend.xp(name).zeros(shape, dtype=dtype))
+
+
+def _run_leaf_hooks(leaf: Tensor, g: Tensor) -> Tensor:
+    for fn in list(leaf._hooks or ()):
+        replaced = fn(g)
+        g = g if replaced is None else replaced
+    return g

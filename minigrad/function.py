@@ -1,0 +1,164 @@
+"""``Function``: the base of every op, built-in or written by a user.
+
+An op is a subclass with two static methods side by side::
+
+    class Exp(Function):
+        '''d exp(x) = exp(x) dx'''
+        saves_output = True
+
+        @staticmethod
+        def forward(ctx, x):             # Tensors in, an array (or Tensor) out
+            return xp(x).exp(x.data)
+
+        @staticmethod
+        def backward(ctx, g):            # Tensors in, Tensors out: one per input
+            return g * ctx.output
+
+    y = Exp.apply(x)
+
+Calling convention of ``apply``: positional arguments are the op's tensor
+inputs (Python numbers and arrays among them become constants of the
+promoted dtype); keyword arguments are static options (axis, shape, ...).
+``forward`` runs without recording and may return a tuple for several
+outputs. ``backward`` gets one gradient per output and returns one per
+input (``None`` where an input needs none); it is written with minigrad ops,
+so with ``create_graph=True`` the backward pass is itself recorded and
+gradients of gradients work. Defining a subclass registers it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, ClassVar
+
+from . import backend, dtypes
+from .autograd import GradMode, new_node
+from .tensor import Tensor
+
+__all__ = ["Function", "xp"]
+
+
+def xp(t: Tensor) -> Any:
+    """The array module (NumPy or CuPy) that holds ``t``'s data."""
+    return backend.module_of(t.data)
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
+
+
+class _Scratch:
+    """The ctx of an op that is not recorded: accepts and forgets everything."""
+
+    needs_input_grad: tuple[bool, ...] = ()
+
+    def save_for_backward(self, *tensors: Tensor) -> None:
+        pass
+
+
+class Function:
+    """Base class of every op: ``forward(ctx, *inputs, **options)``, ``backward(ctx, *grads)``."""
+
+    registry: ClassVar[dict[str, type[Function]]] = {}
+    name: ClassVar[str] = "function"
+    saves_output: ClassVar[bool] = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.name = _snake(cls.__name__)
+        Function.registry[f"{cls.__module__}.{cls.__qualname__}"] = cls
+
+    @staticmethod
+    def forward(ctx: Any, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(ctx: Any, *grads: Tensor) -> Any:
+        raise NotImplementedError
+
+    @classmethod
+    def apply(cls, *args: Any, **kwargs: Any) -> Any:
+        """Run the op; record a node if grad mode is on and an input requires grad."""
+        inputs = args
+        record = False
+        first = None
+        for a in args:
+            if not isinstance(a, Tensor):
+                inputs = _as_inputs(cls.name, args)
+                break
+            if first is None:
+                first = a
+            elif a.data.dtype != first.data.dtype or type(a.data) is not type(first.data):
+                inputs = _as_inputs(cls.name, args)
+                break
+        previous = GradMode.enabled
+        if previous:
+            for t in inputs:
+                if t._rg:
+                    record = True
+                    break
+        ctx = new_node(cls, inputs, 1) if record else _Scratch()
+        GradMode.enabled = False
+        try:
+            out = cls.forward(ctx, *inputs, **kwargs)
+        except (ValueError, TypeError, IndexError) as err:
+            raise _named_error(cls.name, err, inputs) from err
+        finally:
+            GradMode.enabled = previous
+        if type(out) is tuple:
+            return _wrap_many(cls, ctx, out, record)
+        if isinstance(out, Tensor):
+            out = out.data
+        if not record:
+            return Tensor._make(out)
+        if cls.saves_output:
+            ctx.out = (out,)
+        return Tensor._make(out, ctx, 0, True)
+
+
+def _wrap_many(cls: type[Function], ctx: Any, outs: tuple[Any, ...], record: bool) -> tuple[Tensor, ...]:
+    arrays = tuple(o.data if isinstance(o, Tensor) else o for o in outs)
+    if not record:
+        return tuple(Tensor._make(a) for a in arrays)
+    ctx.n_out = len(arrays)
+    ctx.out_meta = tuple((a.shape, a.dtype, backend.backend_of(a)) for a in arrays)
+    if cls.saves_output:
+        ctx.out = arrays
+    return tuple(Tensor._make(a, ctx, i, True) for i, a in enumerate(arrays))
+
+
+def _as_inputs(op: str, args: tuple[Any, ...]) -> tuple[Tensor, ...]:
+    """Promote the inputs of ``op`` to one dtype; numbers and arrays become constants."""
+    tensors = [a for a in args if isinstance(a, Tensor)]
+    weak = [dtypes.weak_kind(a) for a in args if not isinstance(a, Tensor)]
+    target = dtypes.promote(op, [t.data.dtype for t in tensors], weak)
+    names = {t.backend for t in tensors if backend.is_array(t.data)}
+    if len(names) > 1:
+        raise ValueError(f"{op}: inputs live on different backends ({', '.join(sorted(names))}); move them with .to(...)")
+    where = names.pop() if names else backend.get_backend()
+    out = []
+    for a in args:
+        if isinstance(a, Tensor):
+            if a.data.dtype != target:
+                a = _cast_constant(op, a, target)
+        elif backend.is_array(a):
+            a = Tensor._make(backend.asarray(a, dtype=target, backend=where))
+        else:
+            a = Tensor._make(target.type(a))
+        out.append(a)
+    return tuple(out)
+
+
+def _cast_constant(op: str, t: Tensor, target: Any) -> Tensor:
+    """Cast an input to the promoted dtype; a tensor that requires grad is cast differentiably."""
+    if t._rg:
+        return t.astype(target)
+    return Tensor._make(t.data.astype(target))
+
+
+def _named_error(op: str, err: Exception, inputs: tuple[Tensor, ...]) -> Exception:
+    msg = str(err)
+    if msg.startswith(f"{op}:"):
+        return err
+    shapes = ", ".join(f"{t.shape} {t.dtype}" for t in inputs)
+    return type(err)(f"{op}: {msg} (inputs: {shapes})")

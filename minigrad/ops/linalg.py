@@ -1,0 +1,56 @@
+"""Matrix product ``x @ y`` with NumPy's rules for 1-D operands and batch broadcasting."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..function import Function
+from ..tensor import Tensor
+
+__all__ = ["matmul"]
+
+
+class MatMul(Function):
+    """d(x @ y) = dx @ y + x @ dy, so gx = g @ y^T and gy = x^T @ g.
+
+    A 1-D ``x`` acts as a row vector and a 1-D ``y`` as a column vector; the
+    backward lifts them to matrices, multiplies, and drops the added axis.
+    Batch axes broadcast; the engine sums gradients back over them.
+    """
+
+    @staticmethod
+    def forward(ctx, x, y):
+        if x.ndim == 0 or y.ndim == 0:
+            raise ValueError(f"matmul: both operands need at least one dimension, got shapes {x.shape} and {y.shape}")
+        k_x = x.shape[-1]
+        k_y = y.shape[-2] if y.ndim > 1 else y.shape[0]
+        if k_x != k_y:
+            raise ValueError(
+                f"matmul: shapes {x.shape} and {y.shape} are not aligned: the last axis of the "
+                f"first ({k_x}) must equal the {'second-to-last' if y.ndim > 1 else 'only'} axis of the second ({k_y})"
+            )
+        ctx.save_for_backward(x, y)
+        return x.data @ y.data
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        if x.ndim == 1 and y.ndim == 1:
+            return (g * y if ctx.needs_input_grad[0] else None), (g * x if ctx.needs_input_grad[1] else None)
+        x2 = x.unsqueeze(0) if x.ndim == 1 else x
+        y2 = y.unsqueeze(-1) if y.ndim == 1 else y
+        g2 = g.unsqueeze(-2) if x.ndim == 1 else g
+        g2 = g2.unsqueeze(-1) if y.ndim == 1 else g2
+        gx = gy = None
+        if ctx.needs_input_grad[0]:
+            gx = g2 @ y2.swapaxes(-1, -2)
+            gx = gx.squeeze(-2) if x.ndim == 1 else gx
+        if ctx.needs_input_grad[1]:
+            gy = x2.swapaxes(-1, -2) @ g2
+            gy = gy.squeeze(-1) if y.ndim == 1 else gy
+        return gx, gy
+
+
+def matmul(x: Any, y: Any) -> Tensor:
+    """Matrix product ``x @ y`` (NumPy semantics: 1-D operands, broadcast batch axes)."""
+    return MatMul.apply(x, y)

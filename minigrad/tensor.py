@@ -1,0 +1,247 @@
+"""The Tensor: an array, its gradient, and the node of the tape that made it.
+
+No math lives here. The ops package installs ``Tensor.__add__``, ``exp``,
+``sum`` and the rest, so this module never imports an op.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+
+from . import backend, dtypes
+from .autograd import Node, RemovableHandle, run_backward
+
+__all__ = ["Tensor", "as_tensor_data"]
+
+
+def as_tensor_data(data: Any, dtype: Any = None) -> Any:
+    """Convert user data to a backend array, with minigrad's dtype defaults.
+
+    Python floats give float32, Python ints int64, bools bool; arrays (NumPy
+    or CuPy) keep their dtype. The result lives on the active backend.
+    """
+    if isinstance(data, Tensor):
+        data = data.data
+    if dtype is not None:
+        return backend.asarray(data, dtype=dtypes.as_dtype(dtype))
+    if backend.is_array(data) or isinstance(data, np.generic):
+        arr = backend.asarray(data)
+    else:
+        host = np.asarray(data)
+        if host.dtype == np.float64:
+            host = host.astype(dtypes.DEFAULT_FLOAT)
+        elif host.dtype.kind in "iu":
+            host = host.astype(np.int64)
+        arr = backend.asarray(host)
+    dtypes.as_dtype(arr.dtype)  # rejects object, complex and string data
+    return arr
+
+
+class Tensor:
+    """An n-dimensional array that records the ops applied to it.
+
+    ``requires_grad=True`` marks a leaf whose gradient ``backward`` fills in
+    ``.grad``. Ops on tensors that require grad record a node (``.grad_fn``).
+    """
+
+    __slots__ = ("data", "grad", "_rg", "_node", "_out_idx", "_version", "_hooks", "_retains", "__weakref__")
+    __array_ufunc__ = None  # ndarray (op) Tensor defers to Tensor's reflected ops
+
+    def __init__(self, data: Any, dtype: Any = None, requires_grad: bool = False) -> None:
+        self.data = as_tensor_data(data, dtype)
+        self.grad: Tensor | None = None
+        self._node: Node | None = None
+        self._out_idx = 0
+        self._version = 0
+        self._hooks: list[Callable[..., Any]] | None = None
+        self._retains = False
+        self._rg = False
+        self.requires_grad = requires_grad
+
+    @classmethod
+    def _make(cls, data: Any, node: Node | None = None, idx: int = 0, requires_grad: bool = False) -> Tensor:
+        """Wrap an array without copying or checking: the hot path of every op."""
+        t = object.__new__(cls)
+        t.data = data
+        t.grad = None
+        t._rg = requires_grad
+        t._node = node
+        t._out_idx = idx
+        t._version = 0
+        t._hooks = None
+        t._retains = False
+        return t
+
+    # ---- autograd state ----
+    @property
+    def requires_grad(self) -> bool:
+        return self._rg
+
+    @requires_grad.setter
+    def requires_grad(self, flag: bool) -> None:
+        if flag and self.data.dtype.kind != "f":
+            raise TypeError(
+                f"only floating-point tensors can require gradients; this tensor has dtype "
+                f"{self.data.dtype} (use .astype(mg.float32) first)"
+            )
+        if not flag and self._node is not None:
+            raise RuntimeError("requires_grad can only be turned off on leaf tensors; use .detach()")
+        self._rg = bool(flag)
+
+    def requires_grad_(self, flag: bool = True) -> Tensor:
+        self.requires_grad = flag
+        return self
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for tensors not made by a recorded op."""
+        return self._node is None
+
+    @property
+    def grad_fn(self) -> Node | None:
+        """The tape node that made this tensor, or None for leaves."""
+        return self._node
+
+    def backward(self, grad: Any = None, retain_graph: bool = False, create_graph: bool = False) -> None:
+        """Accumulate d(self)/d(leaf) into every leaf's ``.grad``.
+
+        ``grad`` is the upstream gradient (required unless ``self`` is a scalar).
+        """
+        if not self._rg:
+            raise RuntimeError(
+                f"backward: this tensor (shape {self.shape}) does not require grad and has no "
+                f"grad_fn; did you forget requires_grad=True on its inputs, or call it under no_grad?"
+            )
+        g = _initial_grad(self, grad, "backward")
+        run_backward([self], [g], retain_graph or create_graph, create_graph)
+
+    def detach(self) -> Tensor:
+        """A tensor sharing this data, cut from the graph."""
+        return Tensor._make(self.data)
+
+    def zero_grad(self) -> None:
+        """Forget the accumulated gradient (sets ``.grad`` to None)."""
+        self.grad = None
+
+    def register_hook(self, fn: Callable[[Tensor], Tensor | None]) -> RemovableHandle:
+        """Call ``fn(grad)`` when this tensor's gradient is computed; a returned tensor replaces it."""
+        if not self._rg:
+            raise RuntimeError("register_hook: cannot register a hook on a tensor that does not require grad")
+        if self._node is not None:
+            return self._node.add_hook(self._out_idx, fn)
+        if self._hooks is None:
+            self._hooks = []
+        self._hooks.append(fn)
+        return RemovableHandle(self._hooks, fn)
+
+    def retain_grad(self) -> None:
+        """Keep ``.grad`` for this non-leaf tensor after backward."""
+        if self._node is None or self._retains:
+            return
+        self._retains = True
+        import weakref
+
+        ref = weakref.ref(self)
+
+        def keep(g: Tensor) -> None:
+            t = ref()
+            if t is not None:
+                t.grad = g.detach() if t.grad is None else t.grad + g.detach()
+
+        self._node.add_hook(self._out_idx, keep)
+
+    # ---- array facts ----
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def size(self) -> int:
+        return self.data.size
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.data.dtype
+
+    @property
+    def backend(self) -> str:
+        return backend.backend_of(self.data)
+
+    def __len__(self) -> int:
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.shape[0]
+
+    def __iter__(self) -> Iterator[Tensor]:
+        for i in range(len(self)):
+            yield self[i]
+
+    # ---- conversions ----
+    def numpy(self) -> np.ndarray:
+        """A host NumPy copy of the data."""
+        return np.array(backend.to_numpy(self.data), copy=True)
+
+    def item(self) -> Any:
+        if self.size != 1:
+            raise ValueError(f"item: only a tensor with one element can be converted to a Python number, got shape {self.shape}")
+        return self.data.reshape(()).item()
+
+    def tolist(self) -> Any:
+        return backend.to_numpy(self.data).tolist()
+
+    def __bool__(self) -> bool:
+        if self.size != 1:
+            raise ValueError(
+                f"the truth value of a tensor of shape {self.shape} is ambiguous; use .any() or .all()"
+            )
+        return bool(self.item())
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self.dtype.kind not in "iub" or self.size != 1:
+            raise TypeError(f"only a one-element integer tensor can be used as an index, got {self.dtype} {self.shape}")
+        return int(self.item())
+
+    __hash__ = object.__hash__  # identity, as PyTorch; == is elementwise
+
+    def __repr__(self) -> str:
+        body = np.array2string(backend.to_numpy(self.data), separator=", ", prefix="tensor(", precision=4)
+        extras = []
+        if self.dtype not in (dtypes.float32, dtypes.int64, dtypes.bool_):
+            extras.append(f"dtype={self.dtype}")
+        if self.backend != "numpy":
+            extras.append(f"backend={self.backend!r}")
+        if self._node is not None:
+            extras.append(f"grad_fn=<{self._node.fn.__name__}>")
+        elif self._rg:
+            extras.append("requires_grad=True")
+        return "tensor(" + body + "".join(", " + e for e in extras) + ")"
+
+
+def _initial_grad(t: Tensor, grad: Any, where: str) -> Tensor:
+    """The upstream gradient to start backward from ``t``: given, or 1 for a scalar."""
+    if grad is None:
+        if t.size != 1:
+            raise RuntimeError(
+                f"{where}: grad can be created implicitly only for a scalar output, but the "
+                f"output has shape {t.shape}; pass a gradient of that shape"
+            )
+        return Tensor._make(backend.module_of(t.data).ones_like(t.data))
+    g = grad if isinstance(grad, Tensor) else Tensor(grad, dtype=t.dtype)
+    if g.shape != t.shape:
+        raise RuntimeError(f"{where}: gradient has shape {g.shape} but the output has shape {t.shape}")
+    if g.dtype != t.dtype:
+        raise TypeError(f"{where}: gradient has dtype {g.dtype} but the output has dtype {t.dtype}")
+    return g
