@@ -286,7 +286,7 @@ def run_backward(
                     k = capture_nodes.get((id(node), idx))
                     if k is not None:
                         captured[k] = grads[idx]
-            if node.n_out > 1 and None in grads:
+            if node.n_out > 1 and any(g is None for g in grads):
                 grads = [_zeros(node.out_meta[i]) if g is None else g for i, g in enumerate(grads)]
             result = node.fn.backward(node, *grads)
             if not isinstance(result, tuple):

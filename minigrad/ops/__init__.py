@@ -11,10 +11,10 @@ from typing import Any
 from ..tensor import Tensor
 from . import (
     activation, arithmetic, compare, convert, elementwise, indexing, inplace, layout,
-    linalg, reduce, shape, softmax,
+    linalg, reduce, shape, softmax_family,
 )
 
-_FAMILIES = (activation, arithmetic, compare, convert, elementwise, indexing, layout, linalg, reduce, shape, softmax)
+_FAMILIES = (activation, arithmetic, compare, convert, elementwise, indexing, layout, linalg, reduce, shape, softmax_family)
 
 from .activation import *  # noqa: F403
 from .arithmetic import *  # noqa: F403
@@ -26,7 +26,7 @@ from .layout import *  # noqa: F403
 from .linalg import *  # noqa: F403
 from .reduce import *  # noqa: F403
 from .shape import *  # noqa: F403
-from .softmax import *  # noqa: F403
+from .softmax_family import *  # noqa: F403
 
 __all__ = [
     name

@@ -76,7 +76,7 @@ class Div(Function):
 
 
 class Pow(Function):
-    """d(x ** y) = y x**(y-1) dx + x**y log(x) dy  (the terms with y = 0 or x = 0 are 0, as PyTorch)"""
+    """d(x ** y) = y x**(y-1) dx + x**y log(x) dy  (a term that would be 0 * inf at x = 0 is 0)"""
 
     @staticmethod
     def forward(ctx, x, y):
@@ -91,7 +91,7 @@ class Pow(Function):
         x, y = ctx.saved_tensors
         gx = gy = None
         if ctx.needs_input_grad[0]:
-            gx = where(y == 0, 0.0, g * y * x ** (y - 1))
+            gx = where((y == 0) & (x == 0), 0.0, g * y * x ** (y - 1))
         if ctx.needs_input_grad[1]:
             gy = where((x == 0) & (y >= 0), 0.0, g * x ** y * x.log())
         return gx, gy

@@ -119,6 +119,26 @@ class Var(Function):
         return _spread(g, x.shape, ctx.axes) * centred * (2.0 / dof if dof > 0 else float("inf"))
 
 
+class Std(Function):
+    """std(x) = sqrt(var(x));  d = (x - mean) dx / ((n - correction) std), 0 where std = 0 (as PyTorch)"""
+
+    saves_output = True
+
+    @staticmethod
+    def forward(ctx, x, *, axes, keepdims, correction):
+        ctx.save_for_backward(x)
+        ctx.axes, ctx.correction = axes, correction
+        with backend.quiet(x.data):
+            return xp(x).sqrt(Var.forward(ctx, x, axes=axes, keepdims=keepdims, correction=correction))
+
+    @staticmethod
+    def backward(ctx, g):
+        from .elementwise import where
+
+        s = ctx.output
+        return Var.backward(ctx, where(s == 0, 0.0, g / (s * 2)))
+
+
 class Amax(Function):
     """d max(x) = dx at the maximum; tied maxima share it equally (as torch.amax)"""
 
@@ -229,8 +249,10 @@ def var(x: Any, axis: Any = None, keepdims: bool = False, *, correction: int = 1
 
 
 def std(x: Any, axis: Any = None, keepdims: bool = False, *, correction: int = 1, dim: Any = None, keepdim: bool | None = None) -> Tensor:
-    """Standard deviation: sqrt(var(x)); unbiased by default."""
-    return var(x, axis, keepdims, correction=correction, dim=dim, keepdim=keepdim).sqrt()
+    """Standard deviation sqrt(var(x)); unbiased by default. Its gradient is 0 where it is 0."""
+    if isinstance(x, Tensor):
+        _need_float("std", x)
+    return _reduce(Std, "std", x, axis, keepdims, dim, keepdim, correction=correction)
 
 
 def amax(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None, keepdim: bool | None = None) -> Tensor:
