@@ -11,8 +11,18 @@ from . import ops as _ops  # installs the Tensor operators and methods
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .backend import get_backend, set_backend, use_backend
 from .creation import (
-    arange, empty, empty_like, eye, full, full_like, linspace, ones, ones_like, tensor,
-    zeros, zeros_like,
+    arange,
+    empty,
+    empty_like,
+    eye,
+    full,
+    full_like,
+    linspace,
+    ones,
+    ones_like,
+    tensor,
+    zeros,
+    zeros_like,
 )
 from .differentiate import grad
 from .dtypes import bool_, float32, float64, int32, int64
@@ -27,7 +37,8 @@ __version__ = "0.1.0"
 bool = bool_  # noqa: A001  (mg.bool, as the SPEC names it)
 
 __all__ = [
-    "Tensor", "Function", "grad", "gradcheck", "gradgradcheck", "GradcheckError", "tensor", "zeros", "ones", "full", "empty", "arange", "linspace",
+    "Tensor", "Function", "grad", "gradcheck", "gradgradcheck", "GradcheckError",
+    "tensor", "zeros", "ones", "full", "empty", "arange", "linspace",
     "eye", "zeros_like", "ones_like", "full_like", "empty_like", "rand", "randn", "randint",
     "rand_like", "randn_like", "randperm", "manual_seed", "no_grad", "enable_grad",
     "set_grad_enabled", "is_grad_enabled", "get_backend", "set_backend", "use_backend",

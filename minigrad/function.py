@@ -65,7 +65,7 @@ class Function:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        cls.name = _snake(cls.__name__)
+        cls.name = cls.__dict__.get("name") or _snake(cls.__name__)
         Function.registry[f"{cls.__module__}.{cls.__qualname__}"] = cls
 
     @staticmethod

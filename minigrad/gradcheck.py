@@ -70,7 +70,7 @@ def _analytic_jacobians(fn: Callable[..., Any], inputs: list[Any], wrt: list[Ten
     total = sum(sizes)
     jacobians = [np.zeros((total, x.size)) for x in wrt]
     row = 0
-    for k, o in enumerate(outs):
+    for o in outs:
         for i in range(o.size):
             seed = np.zeros(o.size)
             seed[i] = 1.0
@@ -132,7 +132,9 @@ def gradgradcheck(
     outs = _outputs(fn(*inputs))
     if grad_outputs is None:
         rng = np.random.default_rng(seed)
-        grad_outputs = [Tensor._make(backend.asarray(rng.standard_normal(o.shape), dtype=o.dtype, backend=o.backend)) for o in outs]
+        grad_outputs = [
+            Tensor._make(backend.asarray(rng.standard_normal(o.shape), dtype=o.dtype, backend=o.backend)) for o in outs
+        ]
     vs = list(grad_outputs) if isinstance(grad_outputs, (tuple, list)) else [grad_outputs]
 
     def first_derivative(*args: Any) -> tuple[Tensor, ...]:

@@ -10,12 +10,19 @@ from typing import Any
 
 from ..tensor import Tensor
 from . import (
-    activation, arithmetic, compare, convert, elementwise, indexing, inplace, layout,
-    linalg, reduce, shape, softmax_family,
+    activation,
+    arithmetic,
+    compare,
+    convert,
+    elementwise,
+    indexing,
+    inplace,
+    layout,
+    linalg,
+    reduce,
+    shape,
+    softmax_family,
 )
-
-_FAMILIES = (activation, arithmetic, compare, convert, elementwise, indexing, layout, linalg, reduce, shape, softmax_family)
-
 from .activation import *  # noqa: F403
 from .arithmetic import *  # noqa: F403
 from .compare import *  # noqa: F403
@@ -27,6 +34,8 @@ from .linalg import *  # noqa: F403
 from .reduce import *  # noqa: F403
 from .shape import *  # noqa: F403
 from .softmax_family import *  # noqa: F403
+
+_FAMILIES = (activation, arithmetic, compare, convert, elementwise, indexing, layout, linalg, reduce, shape, softmax_family)
 
 __all__ = [
     name

@@ -41,6 +41,8 @@ def _is_basic(index: tuple[Any, ...]) -> bool:
 class GetItem(Function):
     """d x[index] = the gradient placed at ``index`` in zeros (repeats add up)"""
 
+    name = "getitem"
+
     @staticmethod
     def forward(ctx, x, *, index):
         ctx.shape, ctx.index = x.shape, index
@@ -71,6 +73,8 @@ class IndexScatter(Function):
 
 class SetItem(Function):
     """out = x with out[index] = v;  dx = g with zeros at index, dv = g[index]"""
+
+    name = "setitem"
 
     @staticmethod
     def forward(ctx, x, v, *, index):
@@ -151,7 +155,10 @@ def _check_index(op: str, x: Tensor, dim: int, index: Any, other: tuple[int, ...
     if any(n > m for i, (n, m) in enumerate(zip(idx.shape, limit)) if i != d):
         raise ValueError(f"{op}: index shape {idx.shape} is larger than {limit} outside dimension {d}")
     if idx.size and (int(idx.min()) < 0 or int(idx.max()) >= x.shape[d]):
-        raise ValueError(f"{op}: index values must lie in [0, {x.shape[d]}) for dimension {d} of shape {x.shape}, got range [{int(idx.min())}, {int(idx.max())}]")
+        raise ValueError(
+            f"{op}: index values must lie in [0, {x.shape[d]}) for dimension {d} of shape {x.shape}, "
+            f"got range [{int(idx.min())}, {int(idx.max())}]"
+        )
     return d, idx.astype(dtypes.int64, copy=False)
 
 

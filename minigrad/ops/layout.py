@@ -159,7 +159,9 @@ def split(x: Tensor, split_size_or_sections: int | Sequence[int], dim: int = 0) 
     else:
         sizes = [int(s) for s in split_size_or_sections]
         if sum(sizes) != n or any(s < 0 for s in sizes):
-            raise ValueError(f"split: sizes {sizes} must be non-negative and sum to {n}, the size of dimension {dim} of shape {x.shape}")
+            raise ValueError(
+                f"split: sizes {sizes} must be non-negative and sum to {n}, the size of dimension {dim} of shape {x.shape}"
+            )
     pieces = Split.apply(x, sizes=sizes, axis=axis)
     return pieces if isinstance(pieces, tuple) else (pieces,)
 

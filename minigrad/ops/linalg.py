@@ -18,6 +18,8 @@ class MatMul(Function):
     Batch axes broadcast; the engine sums gradients back over them.
     """
 
+    name = "matmul"
+
     @staticmethod
     def forward(ctx, x, y):
         if x.ndim == 0 or y.ndim == 0:

@@ -142,6 +142,8 @@ class Std(Function):
 class Amax(Function):
     """d max(x) = dx at the maximum; tied maxima share it equally (as torch.amax)"""
 
+    name = "max"
+
     @staticmethod
     def forward(ctx, x, *, axes, keepdims):
         ctx.save_for_backward(x)
@@ -158,6 +160,8 @@ class Amax(Function):
 
 class Amin(Amax):
     """d min(x) = dx at the minimum; tied minima share it equally (as torch.amin)"""
+
+    name = "min"
 
     @staticmethod
     def forward(ctx, x, *, axes, keepdims):
@@ -241,14 +245,18 @@ def mean(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None, k
     return _reduce(Mean, "mean", x, axis, keepdims, dim, keepdim)
 
 
-def var(x: Any, axis: Any = None, keepdims: bool = False, *, correction: int = 1, dim: Any = None, keepdim: bool | None = None) -> Tensor:
+def var(
+    x: Any, axis: Any = None, keepdims: bool = False, *, correction: int = 1, dim: Any = None, keepdim: bool | None = None
+) -> Tensor:
     """Variance over ``axis``: sum((x - mean)^2) / (n - correction); unbiased by default."""
     if isinstance(x, Tensor):
         _need_float("var", x)
     return _reduce(Var, "var", x, axis, keepdims, dim, keepdim, correction=correction)
 
 
-def std(x: Any, axis: Any = None, keepdims: bool = False, *, correction: int = 1, dim: Any = None, keepdim: bool | None = None) -> Tensor:
+def std(
+    x: Any, axis: Any = None, keepdims: bool = False, *, correction: int = 1, dim: Any = None, keepdim: bool | None = None
+) -> Tensor:
     """Standard deviation sqrt(var(x)); unbiased by default. Its gradient is 0 where it is 0."""
     if isinstance(x, Tensor):
         _need_float("std", x)

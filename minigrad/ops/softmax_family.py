@@ -57,6 +57,8 @@ class LogSoftmax(Function):
 class LogSumExp(Function):
     """y = log(sum(exp(x)));  dy = sum(softmax(x) dx)"""
 
+    name = "logsumexp"
+
     saves_output = True
 
     @staticmethod

@@ -13,14 +13,32 @@ from hypothesis.extra import numpy as hnp
 import minigrad as mg
 from minigrad.ops import (
     activation as act,
+)
+from minigrad.ops import (
     arithmetic as ar,
+)
+from minigrad.ops import (
     convert as cv,
+)
+from minigrad.ops import (
     elementwise as el,
+)
+from minigrad.ops import (
     indexing as ix,
+)
+from minigrad.ops import (
     layout as lay,
+)
+from minigrad.ops import (
     linalg as la,
+)
+from minigrad.ops import (
     reduce as red,
+)
+from minigrad.ops import (
     shape as sh,
+)
+from minigrad.ops import (
     softmax_family as sm,
 )
 
@@ -208,7 +226,7 @@ REDUCTIONS = [
            lambda x, axis, keepdims: np.log(np.sum(np.exp(x), axis=axis, keepdims=keepdims)),
            _reduce_sample(), (sm.LogSumExp,), _torch_reduce("logsumexp")),
     OpInfo("softmax", mg.softmax,
-           lambda x, axis: np.exp(x - x.max(axis, keepdims=True)) / np.exp(x - x.max(axis, keepdims=True)).sum(axis, keepdims=True),
+           lambda x, axis: np.exp(x) / np.exp(x).sum(axis, keepdims=True),
            _axis_sample, (sm.Softmax,), lambda T, x, axis: T.softmax(x, dim=axis)),
     OpInfo("log_softmax", mg.log_softmax,
            lambda x, axis: x - np.log(np.exp(x).sum(axis, keepdims=True)),
@@ -336,14 +354,15 @@ SHAPE = [
     OpInfo("flatten", mg.flatten, lambda x, start_dim, end_dim: x.reshape(x.shape[:start_dim] + (-1,) + x.shape[end_dim + 1:]),
            _flatten_sample, (sh.Reshape,), lambda T, x, start_dim, end_dim: T.flatten(x, start_dim, end_dim)),
     OpInfo("permute", lambda x, dims: x.permute(*dims), lambda x, dims: x.transpose(dims), _permute_sample,
-           (sh.Permute,), lambda T, x, dims: x.permute(*dims)),
+           (sh.Permute,), lambda T, x, dims: x.permute(dims)),
     OpInfo("transpose", mg.transpose, lambda x, dim0, dim1: np.swapaxes(x, dim0, dim1), _two_dims_sample,
            (sh.Permute,), lambda T, x, dim0, dim1: T.transpose(x, dim0, dim1)),
     OpInfo("squeeze", mg.squeeze, None, _squeeze_sample, (sh.Reshape,),
            lambda T, x, dim: T.squeeze(x) if dim is None else T.squeeze(x, dim)),
     OpInfo("unsqueeze", mg.unsqueeze, lambda x, dim: np.expand_dims(x, dim), _unsqueeze_sample, (sh.Reshape,),
            lambda T, x, dim: T.unsqueeze(x, dim)),
-    OpInfo("broadcast_to", lambda x, shape: mg.broadcast_to(x, shape), np.broadcast_to, _expand_sample, (sh.BroadcastTo, sh.SumTo),
+    OpInfo("broadcast_to", lambda x, shape: mg.broadcast_to(x, shape), np.broadcast_to, _expand_sample,
+           (sh.BroadcastTo, sh.SumTo),
            lambda T, x, shape: x.expand(shape)),
     OpInfo("sum_to", lambda x, shape: x.sum_to(shape), None, _sum_to_sample, (sh.SumTo, sh.BroadcastTo),
            lambda T, x, shape: x.sum_to_size(shape)),
@@ -358,7 +377,7 @@ SHAPE = [
     OpInfo("flip", mg.flip, lambda x, dims: np.flip(x, dims), _flip_sample, (lay.Flip,),
            lambda T, x, dims: T.flip(x, dims)),
     OpInfo("repeat", lambda x, sizes: x.repeat(*sizes), lambda x, sizes: np.tile(x, sizes), _repeat_sample,
-           (lay.Tile,), lambda T, x, sizes: x.repeat(*sizes)),
+           (lay.Tile,), lambda T, x, sizes: x.repeat(sizes)),
     OpInfo("tile", mg.tile, np.tile, _tile_sample, (lay.Tile,), lambda T, x, reps: T.tile(x, reps)),
 ]
 
@@ -453,6 +472,11 @@ def _np_scatter_add(x: np.ndarray, src: np.ndarray, dim: int, index: np.ndarray)
     return out
 
 
+def _torch_scatter_add(T: Any, x: Any, src: Any, dim: int, index: np.ndarray) -> Any:
+    """PyTorch's scatter_add backward rejects a src larger than index, so crop it first."""
+    return T.scatter_add(x, dim, T.tensor(index), src[tuple(slice(0, n) for n in index.shape)])
+
+
 INDEXING = [
     OpInfo("getitem_basic", lambda x, index: x[index], lambda x, index: x[index], _basic_sample,
            (ix.GetItem, ix.IndexScatter), lambda T, x, index: x[index]),
@@ -465,7 +489,7 @@ INDEXING = [
            (ix.Gather, ix.ScatterAdd), lambda T, x, dim, index: T.gather(x, dim, T.tensor(index))),
     OpInfo("scatter_add", lambda x, src, dim, index: mg.scatter_add(x, dim, mg.tensor(index), src),
            _np_scatter_add, _scatter_sample, (ix.ScatterAdd, ix.Gather),
-           lambda T, x, src, dim, index: T.scatter_add(x, dim, T.tensor(index), src)),
+           _torch_scatter_add),
 ]
 
 

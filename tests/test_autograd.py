@@ -1,0 +1,230 @@
+"""The tape and the backward engine."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import minigrad as mg
+from minigrad.function import Function
+
+
+def test_gradients_accumulate_over_backward_calls() -> None:
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    (x * x).sum().backward()
+    (x * 3).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), [2 + 3, 4 + 3])
+
+
+def test_a_tensor_used_twice_receives_both_contributions() -> None:
+    x = mg.tensor(3.0, requires_grad=True)
+    y = x * x + x.exp() * x  # x reaches y along four edges
+    y.backward()
+    assert x.grad.item() == pytest.approx(2 * 3 + np.exp(3) * 3 + np.exp(3))
+
+
+def test_second_backward_without_retain_graph_raises() -> None:
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    y = (x * x).sum()
+    y.backward()
+    with pytest.raises(RuntimeError, match="second time.*retain_graph=True"):
+        y.backward()
+
+
+def test_retain_graph_allows_a_second_backward() -> None:
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    y = (x * x).sum()
+    y.backward(retain_graph=True)
+    y.backward()
+    np.testing.assert_allclose(x.grad.numpy(), [4.0, 8.0])
+
+
+def test_grad_returns_gradients_and_leaves_dot_grad_alone() -> None:
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    w = mg.tensor([3.0, 4.0], requires_grad=True)
+    gx, gw = mg.grad((x * w).sum(), [x, w])
+    np.testing.assert_allclose(gx.numpy(), [3.0, 4.0])
+    np.testing.assert_allclose(gw.numpy(), [1.0, 2.0])
+    assert x.grad is None and w.grad is None
+
+
+def test_grad_of_a_non_leaf_input() -> None:
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    h = x * 2
+    (gh,) = mg.grad((h * h).sum(), h)
+    np.testing.assert_allclose(gh.numpy(), [4.0, 8.0])
+
+
+def test_grad_with_an_unused_input() -> None:
+    x = mg.tensor(1.0, requires_grad=True)
+    unused = mg.tensor(1.0, requires_grad=True)
+    with pytest.raises(RuntimeError, match="allow_unused"):
+        mg.grad(x * 2, [x, unused])
+    assert mg.grad(x * 2, [x, unused], allow_unused=True)[1] is None
+
+
+def test_hessian_vector_product_with_create_graph() -> None:
+    x = mg.tensor([1.0, 2.0, 3.0], dtype=mg.float64, requires_grad=True)
+    v = mg.tensor([0.5, -1.0, 2.0], dtype=mg.float64)
+    f = (x * x * x).sum() + (x[0] * x[1])
+    (g,) = mg.grad(f, x, create_graph=True)
+    (hv,) = mg.grad((g * v).sum(), x)
+    hessian = np.diag(6 * x.numpy()) + np.array([[0, 1, 0], [1, 0, 0], [0, 0, 0]])
+    np.testing.assert_allclose(hv.numpy(), hessian @ v.numpy())
+
+
+def test_gradient_penalty_backpropagates_into_the_weights() -> None:
+    w = mg.tensor([[1.0, -2.0], [0.5, 3.0]], dtype=mg.float64, requires_grad=True)
+    x = mg.tensor([0.3, -0.7], dtype=mg.float64, requires_grad=True)
+    (gx,) = mg.grad((x @ w).tanh().sum(), x, create_graph=True)
+    penalty = (gx * gx).sum()
+    penalty.backward()
+    assert mg.gradcheck(lambda w: (mg.grad((x @ w).tanh().sum(), x, create_graph=True)[0] ** 2).sum(), [w])
+    assert w.grad is not None and np.isfinite(w.grad.numpy()).all()
+
+
+def test_a_chain_of_100000_ops_backpropagates_without_recursion() -> None:
+    x = mg.tensor([1.0], requires_grad=True)
+    y = x
+    for _ in range(100_000):
+        y = y * 1.0
+    y.sum().backward()
+    assert x.grad.item() == 1.0
+
+
+def test_no_grad_records_nothing_and_works_as_a_decorator() -> None:
+    x = mg.tensor([1.0], requires_grad=True)
+    with mg.no_grad():
+        y = x * 2
+        assert not mg.is_grad_enabled()
+        with mg.enable_grad():
+            z = x * 2
+    assert y.grad_fn is None and not y.requires_grad
+    assert z.grad_fn is not None
+
+    @mg.no_grad()
+    def double(t: mg.Tensor) -> mg.Tensor:
+        return t * 2
+
+    assert double(x).grad_fn is None
+    assert mg.is_grad_enabled()
+
+
+def test_ops_on_tensors_without_grad_record_nothing() -> None:
+    y = mg.tensor([1.0]) * 2
+    assert y.grad_fn is None and y.is_leaf
+
+
+def test_float32_stays_float32_through_forward_and_backward() -> None:
+    x = mg.randn(3, 4, requires_grad=True)
+    w = mg.randn(4, 2, requires_grad=True)
+    y = ((x @ w).tanh() * 0.5 + 1.0 / 3.0).softmax(axis=-1).log().mean()
+    assert y.dtype == mg.float32
+    y.backward()
+    assert x.grad.dtype == mg.float32 and w.grad.dtype == mg.float32
+
+
+def test_backward_of_a_leaf_accumulates_the_given_gradient() -> None:
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    x.backward(mg.tensor([3.0, 4.0]))
+    np.testing.assert_allclose(x.grad.numpy(), [3.0, 4.0])
+
+
+def test_unused_outputs_of_a_multi_output_op_get_zero_gradients() -> None:
+    x = mg.arange(6.0, requires_grad=True)
+    a, _, c = x.split(2)
+    (a.sum() + c.sum() * 2).backward()
+    np.testing.assert_allclose(x.grad.numpy(), [1, 1, 0, 0, 2, 2])
+
+
+def test_hooks_see_and_can_replace_gradients() -> None:
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    seen = []
+    handle = x.register_hook(lambda g: seen.append(g.numpy()))
+    h = x * 3
+    h.register_hook(lambda g: g * 10)
+    h.sum().backward()
+    np.testing.assert_allclose(seen[0], [30.0, 30.0])
+    np.testing.assert_allclose(x.grad.numpy(), [30.0, 30.0])
+    handle.remove()
+    (x * 1).sum().backward()
+    assert len(seen) == 1
+
+
+def test_retain_grad_keeps_the_gradient_of_a_non_leaf() -> None:
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    h = x * x
+    h.retain_grad()
+    (h * 3).sum().backward()
+    np.testing.assert_allclose(h.grad.numpy(), [3.0, 3.0])
+
+
+class Cube(Function):
+    """A user-defined op: d x^3 = 3 x^2 dx."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x.data**3
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * 3 * x * x
+
+
+def test_a_user_function_is_recorded_and_passes_gradcheck() -> None:
+    x = mg.tensor([0.5, -1.5], dtype=mg.float64, requires_grad=True)
+    y = Cube.apply(x)
+    assert y.grad_fn.name == "cube"
+    assert mg.gradcheck(Cube.apply, [x])
+    assert mg.gradgradcheck(Cube.apply, [x])
+
+
+def test_gradcheck_reports_a_wrong_backward() -> None:
+    class WrongCube(Cube):
+        @staticmethod
+        def backward(ctx, g):
+            (x,) = ctx.saved_tensors
+            return g * 2 * x * x
+
+    x = mg.tensor([0.5, -1.5], dtype=mg.float64, requires_grad=True)
+    with pytest.raises(mg.GradcheckError, match="analytic .* vs numeric"):
+        mg.gradcheck(WrongCube.apply, [x])
+
+
+def test_changing_a_saved_tensor_in_place_is_detected() -> None:
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    h = x * 2
+    y = (h * h).sum()  # saves h
+    h += 1
+    with pytest.raises(RuntimeError, match=r"mul: .*modified in place.*version 0, now version 1"):
+        y.backward()
+
+
+def test_in_place_update_of_a_non_leaf_is_differentiable() -> None:
+    x = mg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    h = x * 2
+    h[1] = h[0] * 5
+    h *= 3
+    h.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), [6 + 30, 0, 6])
+
+
+def test_in_place_change_of_a_leaf_requiring_grad() -> None:
+    w = mg.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="leaf tensor that requires grad.*no_grad"):
+        w -= 1
+    (w * w).sum().backward()
+    with mg.no_grad():
+        w -= 0.1 * w.grad  # a hand-written SGD step
+    np.testing.assert_allclose(w.numpy(), [0.8, 1.6])
+    assert w.is_leaf and w.requires_grad
+
+
+def test_trace_order_is_recording_order() -> None:
+    x = mg.tensor([1.0], requires_grad=True)
+    a = x.exp()
+    b = x.sin()
+    c = a * b
+    assert a.grad_fn.seq < b.grad_fn.seq < c.grad_fn.seq
