@@ -7,7 +7,9 @@
     x.grad            # tensor([2., 4., 6.])
 """
 
+from . import losses, metrics
 from . import ops as _ops  # installs the Tensor operators and methods
+from .anomaly import detect_anomaly
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .backend import get_backend, set_backend, use_backend
 from .creation import (
@@ -28,9 +30,11 @@ from .differentiate import grad
 from .dtypes import bool_, float32, float64, int32, int64
 from .function import Function
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
+from .introspection import to_dot, trace
 from .ops import *  # noqa: F403
 from .ops import __all__ as _ops_all
 from .random import manual_seed, rand, rand_like, randint, randn, randn_like, randperm
+from .tape import GradientTape
 from .tensor import Tensor
 
 __version__ = "0.1.0"
@@ -38,6 +42,7 @@ bool = bool_  # noqa: A001  (mg.bool, as the SPEC names it)
 
 __all__ = [
     "Tensor", "Function", "grad", "gradcheck", "gradgradcheck", "GradcheckError",
+    "trace", "to_dot", "GradientTape", "detect_anomaly", "losses", "metrics",
     "tensor", "zeros", "ones", "full", "empty", "arange", "linspace",
     "eye", "zeros_like", "ones_like", "full_like", "empty_like", "rand", "randn", "randint",
     "rand_like", "randn_like", "randperm", "manual_seed", "no_grad", "enable_grad",

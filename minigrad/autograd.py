@@ -26,6 +26,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import backend
+from .anomaly import AnomalyMode, check_backward
 
 if TYPE_CHECKING:
     from .tensor import Tensor
@@ -109,16 +110,18 @@ class Node:
     """
 
     __slots__ = (
-        "fn", "next", "seq", "in_shapes", "needs_input_grad", "saved", "out",
-        "n_out", "hooks", "freed", "__dict__",
+        "fn", "next", "seq", "in_shapes", "in_dtypes", "needs_input_grad", "saved", "out",
+        "n_out", "out_meta", "hooks", "freed", "created_at", "__dict__",
     )
 
     def __init__(self, fn: type) -> None:
         self.fn = fn
         self.saved: tuple[tuple[Tensor, int], ...] = ()
         self.out: tuple[Any, ...] | None = None
+        self.out_meta: tuple[tuple[tuple[int, ...], Any], ...] = ()
         self.hooks: dict[int, list[Callable[..., Any]]] | None = None
         self.freed = False
+        self.created_at: str | None = None
 
     # ---- the ctx API used by Function.forward / backward ----
     def save_for_backward(self, *tensors: Tensor) -> None:
@@ -182,7 +185,11 @@ def new_node(fn: type, inputs: Sequence[Tensor], n_out: int) -> Node:
     node = Node(fn)
     edges = []
     needs = []
+    shapes = []
+    kinds = []
     for t in inputs:
+        shapes.append(t.data.shape)
+        kinds.append(t.data.dtype)
         if t._node is not None:
             edges.append((t._node, t._out_idx))
             needs.append(True)
@@ -194,7 +201,8 @@ def new_node(fn: type, inputs: Sequence[Tensor], n_out: int) -> Node:
             needs.append(False)
     node.next = tuple(edges)
     node.needs_input_grad = tuple(needs)
-    node.in_shapes = tuple(t.shape for t in inputs)
+    node.in_shapes = tuple(shapes)
+    node.in_dtypes = tuple(kinds)
     node.n_out = n_out
     node.seq = next(_sequence)
     return node
@@ -287,8 +295,12 @@ def run_backward(
                     if k is not None:
                         captured[k] = grads[idx]
             if node.n_out > 1 and any(g is None for g in grads):
-                grads = [_zeros(node.out_meta[i]) if g is None else g for i, g in enumerate(grads)]
-            result = node.fn.backward(node, *grads)
+                like = next(g for g in grads if g is not None)
+                grads = [_zeros(node.out_meta[i], like) if g is None else g for i, g in enumerate(grads)]
+            if AnomalyMode.enabled:
+                result = _checked_backward(node, grads)
+            else:
+                result = node.fn.backward(node, *grads)
             if not isinstance(result, tuple):
                 result = (result,)
             if len(result) != len(node.next):
@@ -326,12 +338,23 @@ def run_backward(
         GradMode.enabled = previous_mode
 
 
-def _zeros(meta: tuple[tuple[int, ...], Any, str]) -> Tensor:
+def _checked_backward(node: Node, grads: list[Any]) -> Any:
+    """Run ``node``'s backward in anomaly mode: NaN or inf it produces names the op."""
+    outer, AnomalyMode.backward_of = AnomalyMode.backward_of, node
+    try:
+        result = node.fn.backward(node, *grads)
+    finally:
+        AnomalyMode.backward_of = outer
+    check_backward(node, grads, result if isinstance(result, tuple) else (result,))
+    return result
+
+
+def _zeros(meta: tuple[tuple[int, ...], Any], like: Tensor) -> Tensor:
     """A zero gradient for an output of a multi-output op that received none."""
     from .tensor import Tensor
 
-    shape, dtype, name = meta
-    return Tensor._make(backend.xp(name).zeros(shape, dtype=dtype))
+    shape, dtype = meta
+    return Tensor._make(backend.module_of(like.data).zeros(shape, dtype=dtype))
 
 
 def _run_leaf_hooks(leaf: Tensor, g: Tensor) -> Tensor:

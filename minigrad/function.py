@@ -32,6 +32,7 @@ import re
 from typing import Any, ClassVar
 
 from . import backend, dtypes
+from .anomaly import AnomalyMode, check_forward
 from .autograd import GradMode, new_node
 from .tensor import Tensor
 
@@ -106,22 +107,29 @@ class Function:
         finally:
             GradMode.enabled = previous
         if type(out) is tuple:
-            return _wrap_many(cls, ctx, out, record)
+            return _wrap_many(cls, ctx, out, record, inputs)
         if isinstance(out, Tensor):
             out = out.data
+        if AnomalyMode.enabled:
+            check_forward(cls.name, ctx if record else None, inputs, (out,))
         if not record:
             return Tensor._make(out)
+        ctx.out_meta = ((out.shape, out.dtype),)
         if cls.saves_output:
             ctx.out = (out,)
         return Tensor._make(out, ctx, 0, True)
 
 
-def _wrap_many(cls: type[Function], ctx: Any, outs: tuple[Any, ...], record: bool) -> tuple[Tensor, ...]:
+def _wrap_many(
+    cls: type[Function], ctx: Any, outs: tuple[Any, ...], record: bool, inputs: tuple[Tensor, ...]
+) -> tuple[Tensor, ...]:
     arrays = tuple(o.data if isinstance(o, Tensor) else o for o in outs)
+    if AnomalyMode.enabled:
+        check_forward(cls.name, ctx if record else None, inputs, arrays)
     if not record:
         return tuple(Tensor._make(a) for a in arrays)
     ctx.n_out = len(arrays)
-    ctx.out_meta = tuple((a.shape, a.dtype, backend.backend_of(a)) for a in arrays)
+    ctx.out_meta = tuple((a.shape, a.dtype) for a in arrays)
     if cls.saves_output:
         ctx.out = arrays
     return tuple(Tensor._make(a, ctx, i, True) for i, a in enumerate(arrays))

@@ -9,6 +9,7 @@ import pytest
 
 import minigrad as mg
 from minigrad import backend
+from minigrad.testing import numeric_vjp
 
 from .op_db import OpInfo
 
@@ -32,27 +33,10 @@ def to_host(t: mg.Tensor) -> np.ndarray:
     return backend.to_numpy(t.data)
 
 
-def weighted_output(op: OpInfo, xs: list[mg.Tensor], vs: list[np.ndarray], params: dict[str, Any]) -> float:
-    """sum_k <fn(xs)_k, v_k>, evaluated without recording."""
-    with mg.no_grad():
-        outs = as_list(op.fn(*xs, **params))
-    return float(sum((to_host(o).astype(np.float64) * v).sum() for o, v in zip(outs, vs)))
-
-
 def numeric_gradient(op: OpInfo, xs: list[mg.Tensor], x: mg.Tensor, vs: list[np.ndarray],
                      params: dict[str, Any], eps: float) -> np.ndarray:
-    """Central differences of the weighted output with respect to each element of ``x``."""
-    flat = x.data.reshape(-1)
-    out = np.zeros(x.size)
-    for j in range(x.size):
-        orig = float(flat[j])
-        flat[j] = orig + eps
-        plus = weighted_output(op, xs, vs, params)
-        flat[j] = orig - eps
-        minus = weighted_output(op, xs, vs, params)
-        flat[j] = orig
-        out[j] = (plus - minus) / (2 * eps)
-    return out.reshape(x.shape)
+    """Central differences of sum_k <op(xs)_k, vs_k> with respect to each element of ``x``."""
+    return numeric_vjp(lambda *args: op.fn(*args, **params), xs, x, vs, eps)
 
 
 def cotangents(outs: list[mg.Tensor], seed: int) -> list[np.ndarray]:
