@@ -7,7 +7,7 @@
     x.grad            # tensor([2., 4., 6.])
 """
 
-from . import losses, metrics
+from . import nn, optim
 from . import ops as _ops  # installs the Tensor operators and methods
 from .anomaly import detect_anomaly
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
@@ -41,8 +41,8 @@ __version__ = "0.1.0"
 bool = bool_  # noqa: A001  (mg.bool, as the SPEC names it)
 
 __all__ = [
-    "Tensor", "Function", "grad", "gradcheck", "gradgradcheck", "GradcheckError",
-    "trace", "to_dot", "GradientTape", "detect_anomaly", "losses", "metrics",
+    "nn", "optim", "Tensor", "Function", "grad", "gradcheck", "gradgradcheck", "GradcheckError",
+    "trace", "to_dot", "GradientTape", "detect_anomaly",
     "tensor", "zeros", "ones", "full", "empty", "arange", "linspace",
     "eye", "zeros_like", "ones_like", "full_like", "empty_like", "rand", "randn", "randint",
     "rand_like", "randn_like", "randperm", "manual_seed", "no_grad", "enable_grad",

@@ -330,9 +330,10 @@ def run_backward(
                 if k is not None:
                     captured[k] = _run_leaf_hooks(leaf, g)
             return [captured.get(k) for k in range(len(capture))]
+        owned: set[int] = set()
         for leaf, g in leaf_grads.values():
             g = _run_leaf_hooks(leaf, g)
-            leaf.grad = g if leaf.grad is None else leaf.grad + g
+            leaf.grad = _own(g, owned) if leaf.grad is None else leaf.grad + g
         return None
     finally:
         GradMode.enabled = previous_mode
@@ -355,6 +356,14 @@ def _zeros(meta: tuple[tuple[int, ...], Any], like: Tensor) -> Tensor:
 
     shape, dtype = meta
     return Tensor._make(backend.module_of(like.data).zeros(shape, dtype=dtype))
+
+
+def _own(g: Tensor, owned: set[int]) -> Tensor:
+    """``g`` as a gradient no other leaf shares and that can be updated in place (copy if needed)."""
+    if id(g.data) in owned or not backend.is_writeable(g.data):
+        g = g * 1 if g._node is not None else type(g)._make(g.data.copy())  # keep a recorded graph intact
+    owned.add(id(g.data))
+    return g
 
 
 def _run_leaf_hooks(leaf: Tensor, g: Tensor) -> Tensor:

@@ -21,7 +21,7 @@ import numpy
 __all__ = [
     "BACKENDS", "get_backend", "set_backend", "use_backend", "xp", "module_of",
     "backend_of", "available_backends", "asarray", "to_numpy", "sum_to",
-    "index_add", "quiet", "host_rng", "manual_seed", "is_array",
+    "index_add", "quiet", "is_writeable", "as_array", "host_rng", "manual_seed", "is_array",
 ]
 
 BACKENDS = ("numpy", "cupy")
@@ -147,6 +147,18 @@ def quiet(array: Any) -> contextlib.AbstractContextManager[Any]:
     if backend_of(array) == "numpy":
         return numpy.errstate(all="ignore")
     return contextlib.nullcontext()
+
+
+def is_writeable(array: Any) -> bool:
+    """True for an array that owns or shares writeable memory (not a broadcast view)."""
+    if isinstance(array, numpy.ndarray):
+        return bool(array.flags.writeable)
+    return backend_of(array) == "cupy"
+
+
+def as_array(value: Any) -> Any:
+    """A NumPy scalar (what NumPy returns for 0-d results) as a 0-d array; arrays unchanged."""
+    return numpy.asarray(value) if isinstance(value, numpy.generic) else value
 
 
 def index_add(target: Any, index: Any, values: Any) -> None:

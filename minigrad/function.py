@@ -33,6 +33,7 @@ from typing import Any, ClassVar
 
 from . import backend, dtypes
 from .anomaly import AnomalyMode, check_forward
+from .backend import as_array
 from .autograd import GradMode, new_node
 from .tensor import Tensor
 
@@ -110,6 +111,7 @@ class Function:
             return _wrap_many(cls, ctx, out, record, inputs)
         if isinstance(out, Tensor):
             out = out.data
+        out = as_array(out)
         if AnomalyMode.enabled:
             check_forward(cls.name, ctx if record else None, inputs, (out,))
         if not record:
@@ -123,7 +125,7 @@ class Function:
 def _wrap_many(
     cls: type[Function], ctx: Any, outs: tuple[Any, ...], record: bool, inputs: tuple[Tensor, ...]
 ) -> tuple[Tensor, ...]:
-    arrays = tuple(o.data if isinstance(o, Tensor) else o for o in outs)
+    arrays = tuple(as_array(o.data if isinstance(o, Tensor) else o) for o in outs)
     if AnomalyMode.enabled:
         check_forward(cls.name, ctx if record else None, inputs, arrays)
     if not record:

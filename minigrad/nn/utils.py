@@ -21,12 +21,22 @@ __all__ = ["clip_grad_norm_", "clip_grad_value_"]
 
 
 def _grads(parameters: Tensor | Iterable[Tensor], where: str) -> list[Any]:
-    """The gradient arrays of the parameters that have one."""
+    """The gradient arrays of the parameters that have one, ready to change in place."""
     params = [parameters] if isinstance(parameters, Tensor) else list(parameters)
+    grads = []
     for i, p in enumerate(params):
         if not isinstance(p, Tensor):
             raise ValueError(f"{where}: parameter {i} is a {type(p).__name__}, not a minigrad Tensor")
-    return [p.grad.data for p in params if p.grad is not None]
+        if p.grad is not None:
+            if not backend.is_array(p.grad.data):  # a NumPy scalar (0-d) cannot change in place
+                p.grad.data = backend.module_of(p.grad.data).asarray(p.grad.data)
+            grads.append(p.grad.data)
+    return grads
+
+
+def _distinct(arrays: list[Any]) -> list[Any]:
+    """Each array once: two parameters may share one gradient array, which must change only once."""
+    return list({id(a): a for a in arrays}.values())
 
 
 def clip_grad_norm_(
@@ -55,7 +65,7 @@ def clip_grad_norm_(
             f"cannot be clipped; set error_if_nonfinite=False to scale by it anyway"
         )
     scale = xp.minimum(max_norm / (total + 1e-6), 1.0)  # no branch: stays on the device
-    for g in grads:
+    for g in _distinct(grads):
         g *= scale.astype(g.dtype)
     return Tensor(total)
 
@@ -65,5 +75,5 @@ def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float) -
     clip_value = float(clip_value)
     if not clip_value >= 0:
         raise ValueError(f"clip_grad_value_: clip_value must be >= 0, got {clip_value}")
-    for g in _grads(parameters, "clip_grad_value_"):
+    for g in _distinct(_grads(parameters, "clip_grad_value_")):
         backend.module_of(g).clip(g, -clip_value, clip_value, out=g)

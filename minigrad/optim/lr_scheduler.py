@@ -24,118 +24,25 @@ and lists), so a resumed run continues on the same sequence.
 
 from __future__ import annotations
 
-import copy
 import math
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from .optimizer import Optimizer
+from .scheduler import LRScheduler, Scheduler, bound_optimizer, per_group, positive_int
 
 __all__ = [
-    "LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR", "LambdaLR",
+    "Scheduler", "LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR", "LambdaLR",
     "LinearLR", "OneCycleLR", "ReduceLROnPlateau", "Warmup", "warmup",
 ]
-
-
-def _bound_optimizer(scheduler: object, optimizer: Any) -> Optimizer:
-    name = type(scheduler).__name__
-    if not isinstance(optimizer, Optimizer):
-        raise TypeError(f"{name}: expected a minigrad optimizer, got {type(optimizer).__name__}")
-    if not optimizer.param_groups:
-        raise ValueError(
-            f"{name}: the optimizer has no parameters yet; bind them first "
-            f"(pass params, call add_param_group, or model.compile)"
-        )
-    return optimizer
-
-
-def _positive_int(owner: str, name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{owner}: {name} must be a positive integer, got {value!r}")
-    return value
-
-
-def _per_group(owner: str, name: str, value: Any, optimizer: Optimizer) -> list[float]:
-    """A per-group list from one value or a list with one value per group."""
-    n = len(optimizer.param_groups)
-    if isinstance(value, (list, tuple)):
-        if len(value) != n:
-            raise ValueError(f"{owner}: expected {n} values of {name} (one per param group), got {len(value)}")
-        return [float(v) for v in value]
-    return [float(value)] * n
-
-
-class _Scheduler:
-    """What every scheduler shares: its optimizer, the last lrs it set, and its state dict."""
-
-    optimizer: Optimizer
-    _not_state: tuple[str, ...] = ("optimizer",)
-
-    def get_last_lr(self) -> list[float]:
-        """The learning rates this scheduler set last, one per param group."""
-        return list(self._last_lr)
-
-    def _set_lrs(self, lrs: Sequence[float]) -> None:
-        groups = self.optimizer.param_groups
-        if len(lrs) != len(groups):
-            raise ValueError(
-                f"{type(self).__name__}: the optimizer has {len(groups)} param groups but the scheduler "
-                f"was made for {len(lrs)}; create the scheduler after adding every group"
-            )
-        for group, lr in zip(groups, lrs):
-            group["lr"] = lr
-        self._last_lr = list(lrs)
-
-    def state_dict(self) -> dict[str, Any]:
-        """The scheduler's position and settings: plain numbers and lists."""
-        return copy.deepcopy({k: v for k, v in vars(self).items() if k not in self._not_state})
-
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        """Restore a ``state_dict()`` taken from a scheduler of the same kind."""
-        mine = set(_Scheduler.state_dict(self))
-        theirs = set(state_dict)
-        if mine != theirs:
-            raise ValueError(
-                f"{type(self).__name__}.load_state_dict: unexpected keys {sorted(theirs - mine)}, "
-                f"missing keys {sorted(mine - theirs)}; is it from another scheduler?"
-            )
-        n = len(self.optimizer.param_groups)
-        if len(state_dict["_last_lr"]) != n:
-            raise ValueError(
-                f"{type(self).__name__}.load_state_dict: saved for {len(state_dict['_last_lr'])} param groups, "
-                f"the optimizer has {n}"
-            )
-        for key, value in copy.deepcopy(state_dict).items():
-            setattr(self, key, list(value) if isinstance(value, tuple) else value)
-
-
-class LRScheduler(_Scheduler):
-    """Base of the closed-form schedules: subclasses define ``lr_at(t)``."""
-
-    def __init__(self, optimizer: Optimizer) -> None:
-        self.optimizer = _bound_optimizer(self, optimizer)
-        for group in self.optimizer.param_groups:
-            group.setdefault("initial_lr", group["lr"])
-        self.base_lrs = [group["initial_lr"] for group in self.optimizer.param_groups]
-        self.last_epoch = 0
-        self._set_lrs(self.lr_at(0))
-
-    def lr_at(self, t: int) -> list[float]:
-        """The learning rate of every param group at step ``t``."""
-        raise NotImplementedError
-
-    def step(self) -> None:
-        """Advance one step and set the new learning rates."""
-        self.last_epoch += 1
-        self._set_lrs(self.lr_at(self.last_epoch))
 
 
 class StepLR(LRScheduler):
     """``lr = base * gamma ** (t // step_size)``: decay by ``gamma`` every ``step_size`` steps."""
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1) -> None:
-        self.step_size = _positive_int("StepLR", "step_size", step_size)
+        self.step_size = positive_int("StepLR", "step_size", step_size)
         self.gamma = float(gamma)
         super().__init__(optimizer)
 
@@ -174,7 +81,7 @@ class CosineAnnealingLR(LRScheduler):
     """
 
     def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0) -> None:  # noqa: N803 (PyTorch's name)
-        self.T_max = _positive_int("CosineAnnealingLR", "T_max", T_max)
+        self.T_max = positive_int("CosineAnnealingLR", "T_max", T_max)
         self.eta_min = float(eta_min)
         super().__init__(optimizer)
 
@@ -193,8 +100,8 @@ class LambdaLR(LRScheduler):
     _not_state = ("optimizer", "lr_lambdas")
 
     def __init__(self, optimizer: Optimizer, lr_lambda: Callable[[int], float] | Sequence[Callable[[int], float]]) -> None:
-        n = len(_bound_optimizer(self, optimizer).param_groups)
-        lambdas = list(lr_lambda) if isinstance(lr_lambda, (list, tuple)) else [lr_lambda] * n
+        n = len(bound_optimizer(self, optimizer).param_groups)
+        lambdas = [lr_lambda] * n if callable(lr_lambda) else list(lr_lambda)
         if len(lambdas) != n or not all(map(callable, lambdas)):
             raise ValueError(f"LambdaLR: lr_lambda must be a function or a list of {n} functions (one per param group)")
         self.lr_lambdas = lambdas
@@ -219,7 +126,7 @@ class LinearLR(LRScheduler):
         if not 0.0 <= end_factor <= 1.0:
             raise ValueError(f"LinearLR: end_factor must be in [0, 1], got {end_factor!r}")
         self.start_factor, self.end_factor = float(start_factor), float(end_factor)
-        self.total_iters = _positive_int("LinearLR", "total_iters", total_iters)
+        self.total_iters = positive_int("LinearLR", "total_iters", total_iters)
         super().__init__(optimizer)
 
     def lr_at(self, t: int) -> list[float]:
@@ -256,14 +163,14 @@ class OneCycleLR(LRScheduler):
         final_div_factor: float = 1e4,
         three_phase: bool = False,
     ) -> None:
-        optimizer = _bound_optimizer(self, optimizer)
+        optimizer = bound_optimizer(self, optimizer)
         if total_steps is None:
             if epochs is None or steps_per_epoch is None:
                 raise ValueError("OneCycleLR: give total_steps, or both epochs and steps_per_epoch")
-            total_steps = _positive_int("OneCycleLR", "epochs", epochs) * _positive_int(
+            total_steps = positive_int("OneCycleLR", "epochs", epochs) * positive_int(
                 "OneCycleLR", "steps_per_epoch", steps_per_epoch
             )
-        self.total_steps = _positive_int("OneCycleLR", "total_steps", total_steps)
+        self.total_steps = positive_int("OneCycleLR", "total_steps", total_steps)
         if not 0.0 <= pct_start <= 1.0:
             raise ValueError(f"OneCycleLR: pct_start must be in [0, 1], got {pct_start!r}")
         if anneal_strategy not in ("cos", "linear"):
@@ -272,6 +179,7 @@ class OneCycleLR(LRScheduler):
         up = float(pct_start * self.total_steps) - 1
         last = self.total_steps - 1
         # (last step of the phase, lr from, lr to, momentum from, momentum to): keys of each group
+        self.phases: list[list[Any]]
         if three_phase:
             self.phases = [
                 [up, "initial_lr", "max_lr", "max_momentum", "base_momentum"],
@@ -283,7 +191,7 @@ class OneCycleLR(LRScheduler):
                 [up, "initial_lr", "max_lr", "max_momentum", "base_momentum"],
                 [last, "max_lr", "min_lr", "base_momentum", "max_momentum"],
             ]
-        for group, peak in zip(optimizer.param_groups, _per_group("OneCycleLR", "max_lr", max_lr, optimizer)):
+        for group, peak in zip(optimizer.param_groups, per_group("OneCycleLR", "max_lr", max_lr, optimizer)):
             group["initial_lr"] = peak / div_factor
             group["max_lr"] = peak
             group["min_lr"] = group["initial_lr"] / final_div_factor
@@ -295,8 +203,8 @@ class OneCycleLR(LRScheduler):
                     f"OneCycleLR: cycle_momentum=True needs an optimizer with momentum or betas; "
                     f"{optimizer.name} has neither (pass cycle_momentum=False)"
                 )
-            highs = _per_group("OneCycleLR", "max_momentum", max_momentum, optimizer)
-            lows = _per_group("OneCycleLR", "base_momentum", base_momentum, optimizer)
+            highs = per_group("OneCycleLR", "max_momentum", max_momentum, optimizer)
+            lows = per_group("OneCycleLR", "base_momentum", base_momentum, optimizer)
             for group, high, low in zip(optimizer.param_groups, highs, lows):
                 group["max_momentum"], group["base_momentum"] = high, low
         super().__init__(optimizer)
@@ -306,18 +214,23 @@ class OneCycleLR(LRScheduler):
             return end + (start - end) / 2.0 * (math.cos(math.pi * pct) + 1)
         return (end - start) * pct + start
 
+    def _phase(self, t: int) -> tuple[list[Any], float]:
+        """The phase that step ``t`` falls in, and how far into it (0 to 1)."""
+        start = 0.0
+        for phase in self.phases[:-1]:
+            if t <= phase[0]:
+                return phase, (t - start) / (phase[0] - start)
+            start = phase[0]
+        last = self.phases[-1]
+        return last, (t - start) / (last[0] - start)
+
     def lr_at(self, t: int) -> list[float]:
         """The lr of each group at step ``t``; also sets the cycled momentum."""
         if t > self.total_steps:
             raise ValueError(f"OneCycleLR: stepped {t} times, but total_steps is {self.total_steps}")
+        (_, lr_from, lr_to, mom_from, mom_to), pct = self._phase(t)
         lrs = []
         for group in self.optimizer.param_groups:
-            start = 0.0
-            for i, (end, lr_from, lr_to, mom_from, mom_to) in enumerate(self.phases):
-                if t <= end or i == len(self.phases) - 1:
-                    pct = (t - start) / (end - start)
-                    break
-                start = end
             lrs.append(self._anneal(group[lr_from], group[lr_to], pct))
             if self.cycle_momentum:
                 momentum = self._anneal(group[mom_from], group[mom_to], pct)
@@ -328,7 +241,7 @@ class OneCycleLR(LRScheduler):
         return lrs
 
 
-class ReduceLROnPlateau(_Scheduler):
+class ReduceLROnPlateau(Scheduler):
     """Multiply the lr by ``factor`` when a metric has stopped improving.
 
     ``step(metric)`` once per epoch. The metric improves when it beats the
@@ -351,7 +264,7 @@ class ReduceLROnPlateau(_Scheduler):
         min_lr: float | Sequence[float] = 0.0,
         eps: float = 1e-8,
     ) -> None:
-        self.optimizer = _bound_optimizer(self, optimizer)
+        self.optimizer = bound_optimizer(self, optimizer)
         if mode not in ("min", "max"):
             raise ValueError(f"ReduceLROnPlateau: mode must be 'min' or 'max', got {mode!r}")
         if threshold_mode not in ("rel", "abs"):
@@ -361,7 +274,7 @@ class ReduceLROnPlateau(_Scheduler):
         self.mode, self.threshold_mode = mode, threshold_mode
         self.factor, self.threshold, self.eps = float(factor), float(threshold), float(eps)
         self.patience, self.cooldown = int(patience), int(cooldown)
-        self.min_lrs = _per_group("ReduceLROnPlateau", "min_lr", min_lr, self.optimizer)
+        self.min_lrs = per_group("ReduceLROnPlateau", "min_lr", min_lr, self.optimizer)
         self.best = math.inf if mode == "min" else -math.inf
         self.num_bad_epochs = 0
         self.cooldown_counter = 0
@@ -394,13 +307,13 @@ class ReduceLROnPlateau(_Scheduler):
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
 
 
-class Warmup(_Scheduler):
+class Warmup(Scheduler):
     """Linear warmup in front of another scheduler; made by :func:`warmup`."""
 
     _not_state = ("optimizer", "scheduler")
 
-    def __init__(self, scheduler: _Scheduler, steps: int) -> None:
-        if not isinstance(scheduler, _Scheduler):
+    def __init__(self, scheduler: Scheduler, steps: int) -> None:
+        if not isinstance(scheduler, Scheduler):
             raise TypeError(f"warmup: expected a minigrad scheduler, got {type(scheduler).__name__}")
         if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
             raise ValueError(f"warmup: steps must be an integer >= 0, got {steps!r}")
@@ -441,7 +354,7 @@ class Warmup(_Scheduler):
         self.scheduler.load_state_dict(inner)
 
 
-def warmup(scheduler: _Scheduler, steps: int) -> Warmup:
+def warmup(scheduler: Scheduler, steps: int) -> Warmup:
     """Put ``steps`` steps of linear warmup in front of ``scheduler``.
 
     Step ``k < steps`` uses ``base_lr * (k + 1) / steps``; then ``scheduler``

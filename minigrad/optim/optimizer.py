@@ -2,8 +2,8 @@
 
 A subclass says three things and nothing else:
 
-* ``defaults``: its hyperparameter defaults under each convention,
-  ``{"torch": {...}, "keras": {...}}``;
+* ``defaults_by_convention``: its hyperparameter defaults under each
+  convention, ``{"torch": {...}, "keras": {...}}``;
 * ``init_state(p, group)``: the state it keeps for one parameter (moment
   buffers, a step count), created the first time that parameter is stepped;
 * ``update_one(p, g, state, group)``: one update of one parameter, in place on
@@ -45,8 +45,8 @@ def _unit_closed(x: float) -> bool:
     return 0.0 <= x <= 1.0
 
 
-# The rule each hyperparameter must satisfy, wherever it appears. ``not (x >= 0)``
-# style checks also reject NaN, which compares false with everything.
+# The rule each numeric hyperparameter must satisfy, in any optimizer. Every
+# comparison with NaN is false, so every rule also rejects NaN.
 _RULES: dict[str, tuple[Callable[[float], bool], str]] = {
     "lr": (_non_negative, "a finite number >= 0"),
     "eps": (_non_negative, "a finite number >= 0"),
@@ -94,10 +94,8 @@ class Optimizer:
                     f"{self.name}: {key}={value!r} is a torch-only option; Keras has no such "
                     f"setting, so convention='keras' needs the default ({table[key]!r})"
                 )
-        self.defaults: dict[str, Any] = {
-            key: table[key] if value is None else value for key, value in hyper.items()
-        }
-        self.defaults = self._checked(self.defaults, where="")
+        given = {key: table[key] if value is None else value for key, value in hyper.items()}
+        self.defaults: dict[str, Any] = self._checked(given, where="")
         self.param_groups: list[dict[str, Any]] = []
         self.state: dict[int, dict[str, Any]] = {}
         if params is not None:
@@ -170,11 +168,12 @@ class Optimizer:
     def _as_groups(self, params: Any) -> list[Any]:
         if isinstance(params, (Tensor, dict)):
             return [params]
-        params = list(params) if isinstance(params, Iterable) else params
-        if not isinstance(params, list):
+        if isinstance(params, (set, frozenset)) or not isinstance(params, Iterable):
             raise ValueError(
-                f"{self.name}: params must be Tensors or param-group dicts, got {type(params).__name__}"
+                f"{self.name}: params must be a Tensor or an ordered collection (a list or generator) of "
+                f"Tensors or of param-group dicts, got {type(params).__name__}"
             )
+        params = list(params)
         if params and all(isinstance(p, dict) for p in params):
             return params
         return [params] if params else []
@@ -216,7 +215,7 @@ class Optimizer:
                 if not _is_number(value):
                     raise ValueError(f"{self.name}: {key}{where} must be a number, got {value!r}")
                 out[key] = float(value)
-                rule, expected = _RULES.get(key, (math.isfinite, "a finite number"))
+                rule, expected = _RULES[key]
                 if not rule(out[key]):
                     raise ValueError(f"{self.name}: invalid {key}={value!r}{where}; expected {expected}")
         self.check_group(out, where)
@@ -255,9 +254,8 @@ class Optimizer:
                     continue
                 if set_to_none:
                     p.grad = None
-                else:
-                    p.grad = p.grad.detach()
-                    p.grad.data[...] = 0
+                else:  # fresh zeros: the engine may share one gradient array between tensors
+                    p.grad = Tensor(backend.module_of(p.grad.data).zeros_like(p.grad.data))
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient; return ``closure()``'s loss.
@@ -272,16 +270,18 @@ class Optimizer:
         if closure is not None:
             with enable_grad():
                 loss = closure()
-        for group, p in self._params_with_grad():
+        for group, p, g in self._params_with_grad():
+            if not backend.is_array(p.data):  # a NumPy scalar (0-d) cannot change in place
+                p.data = backend.module_of(p.data).asarray(p.data)
             state = self.state.get(id(p))
             if state is None:
                 state = self.state[id(p)] = self.init_state(p.data, group)
-            self.update_one(p.data, p.grad.data, state, group)
+            self.update_one(p.data, g, state, group)
             p._version += 1  # changed in place: autograd must see saved copies of p as stale
         return loss
 
-    def _params_with_grad(self) -> list[tuple[dict[str, Any], Tensor]]:
-        """The (group, param) pairs to update, after checking every gradient."""
+    def _params_with_grad(self) -> list[tuple[dict[str, Any], Tensor, Any]]:
+        """(group, parameter, gradient array) for every parameter to update, all checked first."""
         work = []
         for gi, group in enumerate(self.param_groups):
             for i, p in enumerate(group["params"]):
@@ -299,7 +299,7 @@ class Optimizer:
                         f"updated. Find where it comes from with mg.detect_anomaly(), or tame it with "
                         f"mg.nn.utils.clip_grad_norm_ or a lower learning rate"
                     )
-                work.append((group, p))
+                work.append((group, p, g))
         return work
 
     # ---- saving and resuming ----
@@ -353,8 +353,7 @@ class Optimizer:
                 raise ValueError(
                     f"{self.name}.load_state_dict: param group {gi} lacks {missing}; is it from another optimizer?"
                 )
-            restored = {k: tuple(v) if isinstance(self.defaults.get(k), tuple) else v for k, v in saved.items()}
-            restored = self._checked(restored, f" in param group {gi}")
+            restored = self._checked(saved, f" in param group {gi}")  # betas saved as a list come back a tuple
             restored["params"] = group["params"]
             groups.append(restored)
         owners = {  # saved index -> (group, parameter), matched by position as PyTorch does

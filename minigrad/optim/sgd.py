@@ -28,7 +28,8 @@ class SGD(Optimizer):
         v <- mu * v - lr * g
         p <- p + v                      (Nesterov: p <- p + mu * v - lr * g)
 
-    With a constant learning rate and no dampening the two trajectories agree.
+    With a constant learning rate, no dampening and no weight decay the two
+    trajectories agree.
 
     Args (Keras name in brackets): ``lr`` [learning_rate] (torch 1e-3, keras
     0.01), ``momentum`` (0), ``dampening`` (0, torch only), ``nesterov``
@@ -87,8 +88,8 @@ class SGD(Optimizer):
             p += mu * v - lr * g if group["nesterov"] else v
         else:
             b = state.get("momentum_buffer")
-            if b is None:
-                b = state["momentum_buffer"] = g.copy()
+            if b is None:  # xp.copy, not g.copy(): math on 0-d arrays gives NumPy scalars
+                b = state["momentum_buffer"] = backend.module_of(p).copy(g)
             else:
                 b *= mu
                 b += (1.0 - group["dampening"]) * g
