@@ -99,6 +99,11 @@ class RemovableHandle:
 
 
 _sequence = itertools.count()
+_tensor_class: list[Any] = []  # set by tensor.py; the tape itself never needs Tensor's math
+
+
+def bind_tensor_class(cls: type) -> None:
+    _tensor_class[:] = [cls]
 
 
 class Node:
@@ -110,13 +115,13 @@ class Node:
     """
 
     __slots__ = (
-        "fn", "next", "seq", "in_shapes", "in_dtypes", "needs_input_grad", "saved", "out",
+        "fn", "next", "seq", "in_shapes", "in_dtypes", "needs_input_grad", "saved", "saved_versions", "out",
         "n_out", "out_meta", "hooks", "freed", "created_at", "__dict__",
     )
 
     def __init__(self, fn: type) -> None:
         self.fn = fn
-        self.saved: tuple[tuple[Tensor, int], ...] = ()
+        self.saved: tuple[Tensor, ...] = ()
         self.out: tuple[Any, ...] | None = None
         self.out_meta: tuple[tuple[tuple[int, ...], Any], ...] = ()
         self.hooks: dict[int, list[Callable[..., Any]]] | None = None
@@ -126,27 +131,28 @@ class Node:
     # ---- the ctx API used by Function.forward / backward ----
     def save_for_backward(self, *tensors: Tensor) -> None:
         """Keep tensors for backward; in-place changes to them are detected."""
-        self.saved = tuple((t, t._version) for t in tensors)
+        self.saved = tensors
+        self.saved_versions = [t._version for t in tensors]
 
     @property
     def saved_tensors(self) -> tuple[Tensor, ...]:
-        self._check_alive()
-        for t, version in self.saved:
+        if self.freed:
+            self._check_alive()
+        for t, version in zip(self.saved, self.saved_versions):
             if t._version != version:
                 raise RuntimeError(
                     f"{self.fn.name}: a tensor of shape {t.shape} saved for backward was modified "
                     f"in place after it was saved (saved at version {version}, now version "
                     f"{t._version}); clone it before changing it in place"
                 )
-        return tuple(t for t, _ in self.saved)
+        return self.saved
 
     @property
     def output(self) -> Tensor:
         """The op's (first) output, for ops with ``saves_output = True``."""
-        from .tensor import Tensor
-
-        self._check_alive()
-        return Tensor._make(self.out[0], self, 0, True)
+        if self.freed:
+            self._check_alive()
+        return _tensor_class[0]._make(self.out[0], self, 0, True)
 
     def _check_alive(self) -> None:
         if self.freed:
@@ -221,13 +227,6 @@ def _reachable(roots: Sequence[Node]) -> list[Node]:
     return sorted(seen.values(), key=lambda n: n.seq, reverse=True)
 
 
-def _shape_error(node: Node, i: int, got: tuple[int, ...], want: tuple[int, ...]) -> RuntimeError:
-    return RuntimeError(
-        f"{node.fn.name}: backward returned a gradient of shape {got} for input {i}, "
-        f"which has shape {want} and cannot be reduced to it"
-    )
-
-
 def run_backward(
     roots: Sequence[Tensor],
     root_grads: Sequence[Tensor],
@@ -241,94 +240,56 @@ def run_backward(
     leaves (``Tensor.backward``). With ``capture`` nothing's ``.grad`` is
     touched: the gradients of those tensors are returned (``mg.grad``).
     """
-    from .tensor import Tensor
-
-    buffers: dict[Node, list[Any]] = {}
-    leaf_grads: dict[int, list[Any]] = {}
+    tensor_class = _tensor_class[0]
+    buffers: dict[Node, list[Any]] = {}  # node -> the gradients of its outputs so far
+    leaf_grads: dict[int, list[Any]] = {}  # id(leaf) -> [leaf, its gradient so far]
     captured: dict[int, Any] = {}
-    capture_nodes: dict[tuple[int, int], int] = {}
-    capture_leaves: dict[int, int] = {}
-    for k, t in enumerate(capture or ()):
-        if t._node is not None:
-            capture_nodes[(id(t._node), t._out_idx)] = k
-        else:
-            capture_leaves[id(t)] = k
-
-    def accumulate(edge: tuple[Any, int], g: Tensor) -> None:
-        target, idx = edge
-        if idx < 0:
-            slot = leaf_grads.get(id(target))
-            if slot is None:
-                leaf_grads[id(target)] = [target, g]
-            else:
-                slot[1] = slot[1] + g
-            return
-        buf = buffers.get(target)
-        if buf is None:
-            buffers[target] = buf = [None] * target.n_out
-        buf[idx] = g if buf[idx] is None else buf[idx] + g
-
+    capture_nodes = {(id(t._node), t._out_idx): k for k, t in enumerate(capture or ()) if t._node is not None}
     previous_mode = GradMode.enabled
     GradMode.enabled = create_graph
     try:
         root_nodes = []
         for t, g in zip(roots, root_grads):
-            if t._node is not None:
-                accumulate((t._node, t._out_idx), g)
-                root_nodes.append(t._node)
+            if t._node is None:
+                _add_to_leaf(leaf_grads, t, g)
             else:
-                accumulate((t, -1), g)
+                _add_to_node(buffers, t._node, t._out_idx, g)
+                root_nodes.append(t._node)
         for node in _reachable(root_nodes):
             grads = buffers.pop(node, None)
             if grads is None:
-                continue
-            node._check_alive()
+                continue  # reachable, but no gradient flowed into it
+            if node.freed:
+                node._check_alive()
             if node.hooks:
-                for idx, fns in node.hooks.items():
-                    for fn in list(fns):
-                        if grads[idx] is not None:
-                            replaced = fn(grads[idx])
-                            grads[idx] = grads[idx] if replaced is None else replaced
+                _run_node_hooks(node, grads)
             if capture_nodes:
                 for idx in range(node.n_out):
-                    k = capture_nodes.get((id(node), idx))
-                    if k is not None:
-                        captured[k] = grads[idx]
-            if node.n_out > 1 and any(g is None for g in grads):
-                like = next(g for g in grads if g is not None)
-                grads = [_zeros(node.out_meta[i], like) if g is None else g for i, g in enumerate(grads)]
-            if AnomalyMode.enabled:
-                result = _checked_backward(node, grads)
-            else:
-                result = node.fn.backward(node, *grads)
-            if not isinstance(result, tuple):
-                result = (result,)
-            if len(result) != len(node.next):
-                raise RuntimeError(
-                    f"{node.fn.name}: backward returned {len(result)} gradients for "
-                    f"{len(node.next)} inputs"
-                )
+                    if (id(node), idx) in capture_nodes:
+                        captured[capture_nodes[(id(node), idx)]] = grads[idx]
+            result = _call_backward(node, grads)
             for i, (edge, g) in enumerate(zip(node.next, result)):
                 if edge is None or g is None:
                     continue
-                if not isinstance(g, Tensor):
-                    g = Tensor._make(g)
-                shape = node.in_shapes[i]
-                if g.shape != shape:
-                    try:
-                        g = g.sum_to(shape)
-                    except ValueError:
-                        raise _shape_error(node, i, g.shape, shape) from None
-                    if g.shape != shape:
-                        raise _shape_error(node, i, g.shape, shape)
-                accumulate(edge, g)
+                if not isinstance(g, tensor_class):
+                    g = tensor_class._make(g)
+                if g.data.shape != node.in_shapes[i]:
+                    g = _reduce_to_input(node, i, g)
+                target, idx = edge
+                if idx < 0:
+                    _add_to_leaf(leaf_grads, target, g)
+                else:
+                    buf = buffers.get(target)
+                    if buf is None:
+                        buffers[target] = buf = [None] * target.n_out
+                    buf[idx] = g if buf[idx] is None else buf[idx] + g
             if not retain_graph:
                 node.release()
         if capture is not None:
-            for key, (leaf, g) in leaf_grads.items():
-                k = capture_leaves.get(key)
-                if k is not None:
-                    captured[k] = _run_leaf_hooks(leaf, g)
+            for leaf, g in leaf_grads.values():
+                for k, t in enumerate(capture):
+                    if t is leaf:
+                        captured[k] = _run_leaf_hooks(leaf, g)
             return [captured.get(k) for k in range(len(capture))]
         owned: set[int] = set()
         for leaf, g in leaf_grads.values():
@@ -337,6 +298,59 @@ def run_backward(
         return None
     finally:
         GradMode.enabled = previous_mode
+
+
+def _add_to_leaf(leaf_grads: dict[int, list[Any]], leaf: Tensor, g: Tensor) -> None:
+    slot = leaf_grads.get(id(leaf))
+    if slot is None:
+        leaf_grads[id(leaf)] = [leaf, g]
+    else:
+        slot[1] = slot[1] + g
+
+
+def _add_to_node(buffers: dict[Node, list[Any]], node: Node, idx: int, g: Tensor) -> None:
+    buf = buffers.setdefault(node, [None] * node.n_out)
+    buf[idx] = g if buf[idx] is None else buf[idx] + g
+
+
+def _run_node_hooks(node: Node, grads: list[Any]) -> None:
+    """Tensor hooks of a non-leaf output see (and may replace) its complete gradient."""
+    for idx, fns in node.hooks.items():
+        for fn in list(fns):
+            if grads[idx] is not None:
+                replaced = fn(grads[idx])
+                grads[idx] = grads[idx] if replaced is None else replaced
+
+
+def _call_backward(node: Node, grads: list[Any]) -> tuple[Any, ...]:
+    """Run the op's backward: zeros for outputs that got no gradient, one result per input."""
+    if node.n_out > 1 and any(g is None for g in grads):
+        like = next(g for g in grads if g is not None)
+        grads = [_zeros(node.out_meta[i], like) if g is None else g for i, g in enumerate(grads)]
+    if AnomalyMode.enabled:
+        result = _checked_backward(node, grads)
+    else:
+        result = node.fn.backward(node, *grads)
+    if not isinstance(result, tuple):
+        result = (result,)
+    if len(result) != len(node.next):
+        raise RuntimeError(f"{node.fn.name}: backward returned {len(result)} gradients for {len(node.next)} inputs")
+    return result
+
+
+def _reduce_to_input(node: Node, i: int, g: Tensor) -> Tensor:
+    """Sum a broadcast gradient back to the shape of input ``i``, or say which op got it wrong."""
+    shape = node.in_shapes[i]
+    try:
+        reduced = g.sum_to(shape)
+    except ValueError:
+        reduced = None
+    if reduced is None or reduced.shape != shape:
+        raise RuntimeError(
+            f"{node.fn.name}: backward returned a gradient of shape {g.shape} for input {i}, "
+            f"which has shape {shape} and cannot be reduced to it"
+        )
+    return reduced
 
 
 def _checked_backward(node: Node, grads: list[Any]) -> Any:

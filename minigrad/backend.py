@@ -21,7 +21,7 @@ import numpy
 __all__ = [
     "BACKENDS", "get_backend", "set_backend", "use_backend", "xp", "module_of",
     "backend_of", "available_backends", "asarray", "to_numpy", "sum_to",
-    "index_add", "quiet", "is_writeable", "as_array", "host_rng", "manual_seed", "is_array",
+    "index_add", "quiet", "is_writeable", "as_array", "SCALAR", "host_rng", "manual_seed", "is_array",
 ]
 
 BACKENDS = ("numpy", "cupy")
@@ -154,6 +154,9 @@ def is_writeable(array: Any) -> bool:
     if isinstance(array, numpy.ndarray):
         return bool(array.flags.writeable)
     return backend_of(array) == "cupy"
+
+
+SCALAR = numpy.generic  # what NumPy returns for 0-d results
 
 
 def as_array(value: Any) -> Any:

@@ -33,7 +33,7 @@ from typing import Any, ClassVar
 
 from . import backend, dtypes
 from .anomaly import AnomalyMode, check_forward
-from .backend import as_array
+from .backend import SCALAR, as_array
 from .autograd import GradMode, new_node
 from .tensor import Tensor
 
@@ -111,7 +111,8 @@ class Function:
             return _wrap_many(cls, ctx, out, record, inputs)
         if isinstance(out, Tensor):
             out = out.data
-        out = as_array(out)
+        if isinstance(out, SCALAR):
+            out = as_array(out)
         if AnomalyMode.enabled:
             check_forward(cls.name, ctx if record else None, inputs, (out,))
         if not record:
@@ -137,8 +138,24 @@ def _wrap_many(
     return tuple(Tensor._make(a, ctx, i, True) for i, a in enumerate(arrays))
 
 
+_PY_NUMBERS = (float, int)
+
+
 def _as_inputs(op: str, args: tuple[Any, ...]) -> tuple[Tensor, ...]:
     """Promote the inputs of ``op`` to one dtype; numbers and arrays become constants."""
+    single = None
+    for a in args:  # the common case first: one float tensor and Python numbers (x * 2.0)
+        if isinstance(a, Tensor):
+            if single is not None:
+                single = None
+                break
+            single = a
+        elif type(a) not in _PY_NUMBERS:
+            single = None
+            break
+    if single is not None and single.data.dtype.kind == "f":
+        constant = single.data.dtype.type
+        return tuple(a if a is single else Tensor._make(constant(a)) for a in args)
     tensors = [a for a in args if isinstance(a, Tensor)]
     weak = [dtypes.weak_kind(a) for a in args if not isinstance(a, Tensor)]
     target = dtypes.promote(op, [t.data.dtype for t in tensors], weak)

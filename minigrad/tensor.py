@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from . import backend, dtypes
-from .autograd import Node, RemovableHandle, run_backward
+from .autograd import Node, RemovableHandle, bind_tensor_class, run_backward
 
 __all__ = ["Tensor", "as_tensor_data"]
 
@@ -228,6 +228,9 @@ class Tensor:
         elif self._rg:
             extras.append("requires_grad=True")
         return "tensor(" + body + "".join(", " + e for e in extras) + ")"
+
+
+bind_tensor_class(Tensor)
 
 
 def _initial_grad(t: Tensor, grad: Any, where: str) -> Tensor:
