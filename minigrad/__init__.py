@@ -7,7 +7,7 @@
     x.grad            # tensor([2., 4., 6.])
 """
 
-from . import nn, optim
+from . import callbacks, checkpoint, data, losses, metrics, nn, optim, training
 from . import ops as _ops  # installs the Tensor operators and methods
 from .anomaly import detect_anomaly
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
@@ -34,6 +34,7 @@ from .introspection import to_dot, trace
 from .ops import *  # noqa: F403
 from .ops import __all__ as _ops_all
 from .random import manual_seed, rand, rand_like, randint, randn, randn_like, randperm
+from .serialization import load, save
 from .tape import GradientTape
 from .tensor import Tensor
 
@@ -42,7 +43,8 @@ bool = bool_  # noqa: A001  (mg.bool, as the SPEC names it)
 
 __all__ = [
     "nn", "optim", "Tensor", "Function", "grad", "gradcheck", "gradgradcheck", "GradcheckError",
-    "trace", "to_dot", "GradientTape", "detect_anomaly",
+    "trace", "to_dot", "GradientTape", "detect_anomaly", "losses", "metrics",
+    "data", "training", "callbacks", "checkpoint", "save", "load",
     "tensor", "zeros", "ones", "full", "empty", "arange", "linspace",
     "eye", "zeros_like", "ones_like", "full_like", "empty_like", "rand", "randn", "randint",
     "rand_like", "randn_like", "randperm", "manual_seed", "no_grad", "enable_grad",

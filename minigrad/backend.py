@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import warnings
 from collections.abc import Iterator
 from types import ModuleType
 from typing import Any
@@ -182,6 +183,12 @@ def host_rng() -> numpy.random.Generator:
 def manual_seed(seed: int) -> None:
     """Seed every random draw minigrad makes, on every backend."""
     _rng[0] = numpy.random.default_rng(seed)
+
+
+# Invalid or overflowing math in minigrad's ops gives NaN or inf quietly, as the
+# SPEC asks; NumPy attributes its floating-point warnings to the calling frame,
+# so this silences them in minigrad's own code only, at no cost per op.
+warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"minigrad(\.|$)")
 
 
 def _backend_from_env() -> None:

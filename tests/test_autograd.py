@@ -228,3 +228,15 @@ def test_trace_order_is_recording_order() -> None:
     b = x.sin()
     c = a * b
     assert a.grad_fn.seq < b.grad_fn.seq < c.grad_fn.seq
+
+
+def test_div_gradient_does_not_overflow_in_float32() -> None:
+    x = mg.tensor(np.array([1e30], np.float32), requires_grad=True)
+    y = mg.tensor(np.array([2e30], np.float32), requires_grad=True)
+    (x / y).sum().backward()
+    np.testing.assert_allclose(y.grad.numpy(), [-2.5e-31], rtol=1e-5)
+
+
+def test_log_softmax_is_exact_for_large_float32_logits() -> None:
+    out = mg.log_softmax(mg.tensor(np.array([[-1e4, -1e4], [1e4, 1e4 - 1]], np.float32)), axis=-1)
+    np.testing.assert_allclose(out.numpy(), [[-np.log(2)] * 2, [-0.3132617, -1.3132617]], rtol=1e-6)

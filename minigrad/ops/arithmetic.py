@@ -71,7 +71,7 @@ class Div(Function):
     def backward(ctx, g):
         x, y = ctx.saved_tensors
         gx = g / y if ctx.needs_input_grad[0] else None
-        gy = -g * x / (y * y) if ctx.needs_input_grad[1] else None
+        gy = -(g / y) * (x / y) if ctx.needs_input_grad[1] else None  # not x / y**2: y**2 may overflow
         return gx, gy
 
 

@@ -12,12 +12,18 @@ from .reduce import _kept_shape, _options, normalize_axes
 __all__ = ["softmax", "log_softmax", "logsumexp"]
 
 
-def _stable_lse(m: Any, a: Any, axes: Any) -> Any:
-    """log(sum(exp(a))) over ``axes`` with keepdims, exact for large |a|."""
+def _shifted_lse(m: Any, a: Any, axes: Any) -> tuple[Any, Any]:
+    """(top, log(sum(exp(a - top)))) over ``axes`` with keepdims, top the (finite) maximum."""
     top = a.max(axis=axes, keepdims=True)
     top = m.where(m.isfinite(top), top, 0)
     with backend.quiet(a):
-        return m.log(m.exp(a - top).sum(axis=axes, keepdims=True)) + top
+        return top, m.log(m.exp(a - top).sum(axis=axes, keepdims=True))
+
+
+def _stable_lse(m: Any, a: Any, axes: Any) -> Any:
+    """log(sum(exp(a))) over ``axes`` with keepdims, exact for large |a|."""
+    top, rest = _shifted_lse(m, a, axes)
+    return rest + top
 
 
 class Softmax(Function):
@@ -47,7 +53,8 @@ class LogSoftmax(Function):
     @staticmethod
     def forward(ctx, x, *, axis):
         ctx.axis = axis
-        return x.data - _stable_lse(xp(x), x.data, axis)
+        top, rest = _shifted_lse(xp(x), x.data, axis)
+        return (x.data - top) - rest  # subtract the large parts first: exact for big logits
 
     @staticmethod
     def backward(ctx, g):

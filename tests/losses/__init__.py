@@ -1,0 +1,1 @@
+"""Tests of mg.losses: values, gradients, stability, errors, lookup, and PyTorch parity."""
