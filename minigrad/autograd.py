@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import operator
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -99,6 +100,7 @@ class RemovableHandle:
 
 
 _sequence = itertools.count()
+_SEQ = operator.attrgetter("seq")
 _tensor_class: list[Any] = []  # set by tensor.py; the tape itself never needs Tensor's math
 
 
@@ -115,15 +117,15 @@ class Node:
     """
 
     __slots__ = (
-        "fn", "next", "seq", "in_shapes", "in_dtypes", "needs_input_grad", "saved", "saved_versions", "out",
-        "n_out", "out_meta", "hooks", "freed", "created_at", "__dict__",
+        "fn", "next", "seq", "in_shapes", "in_dtype", "needs_input_grad", "saved", "saved_versions", "out",
+        "n_out", "out_shape", "out_dtype", "many_meta", "hooks", "freed", "created_at", "__dict__",
     )
 
     def __init__(self, fn: type) -> None:
         self.fn = fn
         self.saved: tuple[Tensor, ...] = ()
         self.out: tuple[Any, ...] | None = None
-        self.out_meta: tuple[tuple[tuple[int, ...], Any], ...] = ()
+        self.many_meta: tuple[tuple[tuple[int, ...], Any], ...] = ()
         self.hooks: dict[int, list[Callable[..., Any]]] | None = None
         self.freed = False
         self.created_at: str | None = None
@@ -132,7 +134,7 @@ class Node:
     def save_for_backward(self, *tensors: Tensor) -> None:
         """Keep tensors for backward; in-place changes to them are detected."""
         self.saved = tensors
-        self.saved_versions = [t._version for t in tensors]
+        self.saved_versions = tuple([t._version for t in tensors])  # a tuple of ints: the GC stops tracking it
 
     @property
     def saved_tensors(self) -> tuple[Tensor, ...]:
@@ -146,6 +148,16 @@ class Node:
                     f"{t._version}); clone it before changing it in place"
                 )
         return self.saved
+
+    @property
+    def in_dtypes(self) -> tuple[Any, ...]:
+        """The dtype of each input (``apply`` gives every input of an op the same dtype)."""
+        return (self.in_dtype,) * len(self.next)
+
+    @property
+    def out_meta(self) -> tuple[tuple[tuple[int, ...], Any], ...]:
+        """``(shape, dtype)`` of each output."""
+        return self.many_meta or ((self.out_shape, self.out_dtype),)
 
     @property
     def output(self) -> Tensor:
@@ -192,10 +204,8 @@ def new_node(fn: type, inputs: Sequence[Tensor], n_out: int) -> Node:
     edges = []
     needs = []
     shapes = []
-    kinds = []
     for t in inputs:
         shapes.append(t.data.shape)
-        kinds.append(t.data.dtype)
         if t._node is not None:
             edges.append((t._node, t._out_idx))
             needs.append(True)
@@ -208,7 +218,7 @@ def new_node(fn: type, inputs: Sequence[Tensor], n_out: int) -> Node:
     node.next = tuple(edges)
     node.needs_input_grad = tuple(needs)
     node.in_shapes = tuple(shapes)
-    node.in_dtypes = tuple(kinds)
+    node.in_dtype = inputs[0].data.dtype if inputs else None
     node.n_out = n_out
     node.seq = next(_sequence)
     return node
@@ -224,7 +234,7 @@ def _reachable(roots: Sequence[Node]) -> list[Node]:
             if edge is not None and edge[1] >= 0 and id(edge[0]) not in seen:
                 seen[id(edge[0])] = edge[0]
                 stack.append(edge[0])
-    return sorted(seen.values(), key=lambda n: n.seq, reverse=True)
+    return sorted(seen.values(), key=_SEQ, reverse=True)
 
 
 def run_backward(
@@ -274,7 +284,7 @@ def run_backward(
                 if not isinstance(g, tensor_class):
                     g = tensor_class._make(g)
                 if g.data.shape != node.in_shapes[i]:
-                    g = _reduce_to_input(node, i, g)
+                    g = _reduce_to_input(node, i, g, create_graph)
                 target, idx = edge
                 if idx < 0:
                     _add_to_leaf(leaf_grads, target, g)
@@ -293,7 +303,8 @@ def run_backward(
             return [captured.get(k) for k in range(len(capture))]
         owned: set[int] = set()
         for leaf, g in leaf_grads.values():
-            g = _run_leaf_hooks(leaf, g)
+            if leaf._hooks:
+                g = _run_leaf_hooks(leaf, g)
             leaf.grad = _own(g, owned) if leaf.grad is None else leaf.grad + g
         return None
     finally:
@@ -338,11 +349,11 @@ def _call_backward(node: Node, grads: list[Any]) -> tuple[Any, ...]:
     return result
 
 
-def _reduce_to_input(node: Node, i: int, g: Tensor) -> Tensor:
-    """Sum a broadcast gradient back to the shape of input ``i``, or say which op got it wrong."""
+def _reduce_to_input(node: Node, i: int, g: Tensor, create_graph: bool) -> Tensor:
+    """Sum a broadcast gradient back to the shape of input ``i`` (recorded only under ``create_graph``)."""
     shape = node.in_shapes[i]
     try:
-        reduced = g.sum_to(shape)
+        reduced = g.sum_to(shape) if create_graph else type(g)._make(backend.sum_to(g.data, shape))
     except ValueError:
         reduced = None
     if reduced is None or reduced.shape != shape:

@@ -22,13 +22,14 @@ import numpy
 __all__ = [
     "BACKENDS", "get_backend", "set_backend", "use_backend", "xp", "module_of",
     "backend_of", "available_backends", "asarray", "to_numpy", "sum_to",
-    "index_add", "quiet", "is_writeable", "as_array", "SCALAR", "host_rng", "manual_seed", "is_array",
+    "index_add", "quiet", "is_writeable", "as_array", "SCALAR", "LOADED", "host_rng", "manual_seed", "is_array",
 ]
 
 BACKENDS = ("numpy", "cupy")
 _CUPY_HINT = "install it with `pip install minigrad[cuda]` on a machine with an NVIDIA GPU"
 
 _modules: dict[str, ModuleType] = {"numpy": numpy}
+LOADED = _modules  # the array modules imported so far (read-only for other modules)
 _active = ["numpy"]
 _rng = [numpy.random.default_rng()]
 

@@ -33,9 +33,11 @@ from typing import Any, ClassVar
 
 from . import backend, dtypes
 from .anomaly import AnomalyMode, check_forward
-from .backend import SCALAR, as_array
 from .autograd import GradMode, new_node
+from .backend import SCALAR, as_array
 from .tensor import Tensor
+
+_LOADED = backend.LOADED  # one entry until CuPy is loaded: from then on inputs may mix backends
 
 __all__ = ["Function", "xp"]
 
@@ -81,18 +83,27 @@ class Function:
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
         """Run the op; record a node if grad mode is on and an input requires grad."""
-        inputs = args
-        record = False
-        first = None
+        dtype = None
+        numbers = slow = False
         for a in args:
-            if not isinstance(a, Tensor):
-                inputs = _as_inputs(cls.name, args)
+            if isinstance(a, Tensor):
+                if dtype is None:
+                    dtype = a.data.dtype
+                elif a.data.dtype != dtype:
+                    slow = True
+                    break
+            elif type(a) is float or type(a) is int:
+                numbers = True
+            else:
+                slow = True
                 break
-            if first is None:
-                first = a
-            elif a.data.dtype != first.data.dtype or type(a.data) is not type(first.data):
-                inputs = _as_inputs(cls.name, args)
-                break
+        if slow or dtype is None or len(_LOADED) > 1 or (numbers and dtype.kind != "f"):
+            inputs = _as_inputs(cls.name, args)
+        elif numbers:  # a Python number becomes a constant of the tensors' float dtype
+            inputs = tuple(a if isinstance(a, Tensor) else Tensor._make(dtype.type(a)) for a in args)
+        else:
+            inputs = args
+        record = False
         previous = GradMode.enabled
         if previous:
             for t in inputs:
@@ -117,7 +128,8 @@ class Function:
             check_forward(cls.name, ctx if record else None, inputs, (out,))
         if not record:
             return Tensor._make(out)
-        ctx.out_meta = ((out.shape, out.dtype),)
+        ctx.out_shape = out.shape
+        ctx.out_dtype = out.dtype
         if cls.saves_output:
             ctx.out = (out,)
         return Tensor._make(out, ctx, 0, True)
@@ -132,7 +144,7 @@ def _wrap_many(
     if not record:
         return tuple(Tensor._make(a) for a in arrays)
     ctx.n_out = len(arrays)
-    ctx.out_meta = tuple((a.shape, a.dtype) for a in arrays)
+    ctx.many_meta = tuple((a.shape, a.dtype) for a in arrays)
     if cls.saves_output:
         ctx.out = arrays
     return tuple(Tensor._make(a, ctx, i, True) for i, a in enumerate(arrays))

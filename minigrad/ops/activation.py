@@ -39,8 +39,23 @@ class Tanh(Function):
 
     @staticmethod
     def backward(ctx, g):
-        y = ctx.output
-        return g * (1 - y * y)
+        return TanhGrad.apply(g, ctx.output)
+
+
+class TanhGrad(Function):
+    """The backward of tanh as one op: g (1 - y^2) from the upstream g and the output y"""
+
+    @staticmethod
+    def forward(ctx, g, y):
+        ctx.save_for_backward(g, y)
+        return g.data * (1 - y.data * y.data)
+
+    @staticmethod
+    def backward(ctx, gg):
+        g, y = ctx.saved_tensors
+        gg_g = gg * (1 - y * y) if ctx.needs_input_grad[0] else None
+        gg_y = gg * g * y * -2.0 if ctx.needs_input_grad[1] else None
+        return gg_g, gg_y
 
 
 class Sigmoid(Function):
@@ -69,7 +84,21 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        return g * (x > 0)
+        return ReluGrad.apply(g, x)
+
+
+class ReluGrad(Function):
+    """The backward of relu as one op: g where x > 0, else 0 (no float copy of the mask)"""
+
+    @staticmethod
+    def forward(ctx, g, x):
+        ctx.save_for_backward(x)
+        return g.data * (x.data > 0)
+
+    @staticmethod
+    def backward(ctx, gg):
+        (x,) = ctx.saved_tensors
+        return (ReluGrad.apply(gg, x) if ctx.needs_input_grad[0] else None), None
 
 
 class LeakyRelu(Function):

@@ -22,6 +22,10 @@ class MatMul(Function):
 
     @staticmethod
     def forward(ctx, x, y):
+        a, b = x.data, y.data
+        if a.ndim == 2 and b.ndim == 2 and a.shape[1] == b.shape[0]:  # the common case, checked cheaply
+            ctx.save_for_backward(x, y)
+            return a @ b
         if x.ndim == 0 or y.ndim == 0:
             raise ValueError(f"matmul: both operands need at least one dimension, got shapes {x.shape} and {y.shape}")
         k_x = x.shape[-1]
@@ -37,6 +41,9 @@ class MatMul(Function):
     @staticmethod
     def backward(ctx, g):
         x, y = ctx.saved_tensors
+        if x.data.ndim == 2 and y.data.ndim == 2:
+            need_x, need_y = ctx.needs_input_grad
+            return (g @ MatrixTranspose.apply(y) if need_x else None), (MatrixTranspose.apply(x) @ g if need_y else None)
         if x.ndim == 1 and y.ndim == 1:
             return (g * y if ctx.needs_input_grad[0] else None), (g * x if ctx.needs_input_grad[1] else None)
         x2 = x.unsqueeze(0) if x.ndim == 1 else x
@@ -51,6 +58,18 @@ class MatMul(Function):
             gy = x2.swapaxes(-1, -2) @ g2
             gy = gy.squeeze(-1) if y.ndim == 1 else gy
         return gx, gy
+
+
+class MatrixTranspose(Function):
+    """x^T of a matrix (a view); its gradient is g^T"""
+
+    @staticmethod
+    def forward(ctx, x):
+        return x.data.T
+
+    @staticmethod
+    def backward(ctx, g):
+        return MatrixTranspose.apply(g)
 
 
 def matmul(x: Any, y: Any) -> Tensor:

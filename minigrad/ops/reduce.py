@@ -51,9 +51,26 @@ def _kept_shape(shape: tuple[int, ...], axes: tuple[int, ...] | None) -> tuple[i
     return tuple(1 if i in axes else n for i, n in enumerate(shape))
 
 
-def _spread(g: Tensor, shape: tuple[int, ...], axes: tuple[int, ...] | None) -> Tensor:
-    """The upstream gradient of a reduction broadcast back to the input's shape."""
-    return g.reshape(_kept_shape(shape, axes)).broadcast_to(shape)
+def _spread(g: Tensor, shape: tuple[int, ...], axes: tuple[int, ...] | None, scale: float = 1.0) -> Tensor:
+    """The upstream gradient of a reduction (times ``scale``) broadcast back to the input's shape."""
+    return Spread.apply(g, shape=shape, axes=axes, scale=scale)
+
+
+class Spread(Function):
+    """g (times a constant) copied back over the reduced axes: the backward of sum and mean, as one op"""
+
+    @staticmethod
+    def forward(ctx, g, *, shape, axes, scale):
+        ctx.axes, ctx.scale, ctx.g_shape = axes, scale, g.shape
+        out = xp(g).empty(shape, dtype=g.data.dtype)
+        src = g.data.reshape(_kept_shape(shape, axes))
+        out[...] = src if scale == 1.0 else src * g.data.dtype.type(scale)
+        return out
+
+    @staticmethod
+    def backward(ctx, gg):
+        total = gg.sum(axis=ctx.axes, keepdims=True).reshape(ctx.g_shape)
+        return total if ctx.scale == 1.0 else total * ctx.scale
 
 
 def _count(shape: tuple[int, ...], axes: tuple[int, ...] | None) -> int:
@@ -95,7 +112,7 @@ class Mean(Function):
     @staticmethod
     def backward(ctx, g):
         n = _count(ctx.shape, ctx.axes)
-        return _spread(g * (1.0 / n if n else float("nan")), ctx.shape, ctx.axes)
+        return _spread(g, ctx.shape, ctx.axes, 1.0 / n if n else float("nan"))
 
 
 class Var(Function):

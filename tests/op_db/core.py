@@ -104,6 +104,14 @@ def _elu_ref(x: np.ndarray, alpha: float = 1.0, scale: float = 1.0) -> np.ndarra
 
 _SELU = (1.6732632423543772848170429916717, 1.0507009873554804934193349852946)
 
+def _same_shape_pair(lo: float = -3.0, hi: float = 3.0, away: tuple[float, ...] = ()) -> Any:
+    def sample(draw: Any) -> Any:
+        shape = draw(shape_st(min_side=0))
+        return [floats_array(draw, shape), floats_array(draw, shape, lo, hi, away)], {}
+
+    return sample
+
+
 ELEMENTWISE = [
     OpInfo("exp", mg.exp, np.exp, unary(), (el.Exp,), lambda T, x: T.exp(x)),
     OpInfo("log", mg.log, np.log, unary(0.1, 5), (el.Log,), lambda T, x: T.log(x)),
@@ -118,6 +126,10 @@ ELEMENTWISE = [
     OpInfo("neg", mg.neg, np.negative, unary(), (ar.Neg,), lambda T, x: -x),
     OpInfo("tanh", mg.tanh, np.tanh, unary(), (act.Tanh,), lambda T, x: T.tanh(x)),
     OpInfo("sigmoid", mg.sigmoid, _sigmoid, unary(-8, 8), (act.Sigmoid,), lambda T, x: T.sigmoid(x)),
+    OpInfo("tanh_grad", act.TanhGrad.apply, lambda g, y: g * (1 - y * y), _same_shape_pair(-0.99, 0.99),
+           (act.TanhGrad,), lambda T, g, y: T.ops.aten.tanh_backward(g, y)),
+    OpInfo("relu_grad", act.ReluGrad.apply, lambda g, x: g * (x > 0), _same_shape_pair(away=(0.0,)), (act.ReluGrad,),
+           lambda T, g, x: T.ops.aten.threshold_backward(g, x, 0), differentiable=(0,)),
     OpInfo("relu", mg.relu, lambda x: np.maximum(x, 0), unary(away=(0.0,)), (act.Relu,), lambda T, x: T.relu(x)),
     OpInfo("leaky_relu", mg.leaky_relu, lambda x, negative_slope: np.where(x > 0, x, negative_slope * x),
            _activation_sample("negative_slope", [0.01, 0.2]), (act.LeakyRelu,),
@@ -169,7 +181,15 @@ def _matmul_sample(draw: Any) -> Any:
     return [floats_array(draw, sx), floats_array(draw, sy)], {}
 
 
-LINALG = [OpInfo("matmul", mg.matmul, np.matmul, _matmul_sample, (la.MatMul,), lambda T, x, y: x @ y)]
+def _matrix_sample(draw: Any) -> Any:
+    return [floats_array(draw, draw(shape_st(min_dims=2, max_dims=2, min_side=0)))], {}
+
+
+LINALG = [
+    OpInfo("matmul", mg.matmul, np.matmul, _matmul_sample, (la.MatMul,), lambda T, x, y: x @ y),
+    OpInfo("matrix_transpose", la.MatrixTranspose.apply, np.transpose, _matrix_sample, (la.MatrixTranspose,),
+           lambda T, x: x.T),
+]
 
 
 # -------------------------------------------------------------- reductions
@@ -212,7 +232,21 @@ def _axis_sample(draw: Any) -> Any:
     return [floats_array(draw, shape)], {"axis": draw(st.integers(-len(shape), len(shape) - 1))}
 
 
+def _spread_sample(draw: Any) -> Any:
+    shape = draw(shape_st())
+    axes = red.normalize_axes("spread", axis_st(draw, len(shape)), len(shape))
+    g_shape = red._drop(shape, axes)
+    scale = draw(st.sampled_from([1.0, 0.25]))
+    return [floats_array(draw, g_shape)], {"shape": shape, "axes": axes, "scale": scale}
+
+
+def _np_spread(g: np.ndarray, shape: tuple[int, ...], axes: Any, scale: float) -> np.ndarray:
+    return np.broadcast_to(g.reshape(red._kept_shape(shape, axes)), shape) * scale
+
+
 REDUCTIONS = [
+    OpInfo("spread", lambda g, shape, axes, scale: red.Spread.apply(g, shape=shape, axes=axes, scale=scale), _np_spread,
+           _spread_sample, (red.Spread,)),
     OpInfo("sum", mg.sum, np.sum, _reduce_sample(), (red.Sum,), _torch_reduce("sum")),
     OpInfo("mean", mg.mean, np.mean, _reduce_sample(), (red.Mean,), _torch_reduce("mean")),
     OpInfo("var", mg.var, lambda x, axis, keepdims, correction: np.var(x, axis=axis, keepdims=keepdims, ddof=correction),

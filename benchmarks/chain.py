@@ -1,0 +1,143 @@
+"""A long chain of small elementwise ops, forward then backward, written three ways.
+
+The chain repeats three ops on a float32 vector: ``y * a`` (a constant
+tensor), ``y + 0.1`` (a Python number) and ``tanh(y)``; the loss is
+``y.sum()`` and the gradient is taken with respect to the input ``x``. With a
+vector of 16 elements the arrays cost next to nothing, so the time is the
+framework's per-op overhead: recording the op, then running its backward.
+
+Every implementation has ``step()`` (forward + backward, returns the loss)
+and ``grad()`` (d loss / d x after a step).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+import minigrad as mg
+
+try:
+    import torch
+except ImportError:
+    torch = None  # type: ignore[assignment]
+
+SHIFT = 0.1
+
+
+@dataclass
+class ChainProblem:
+    """The input ``x``, the constant ``a`` and the number of ops."""
+
+    x: np.ndarray
+    a: np.ndarray
+    n_ops: int
+
+
+def make_problem(n_ops: int, size: int = 16, seed: int = 0) -> ChainProblem:
+    """Random float32 input and a constant near 1, so values stay in range over any length."""
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal(size).astype(np.float32)
+    a = rng.uniform(0.5, 1.5, size).astype(np.float32)
+    return ChainProblem(x, a, n_ops)
+
+
+class MinigradChain:
+    """The chain in minigrad, recorded on the tape."""
+
+    def __init__(self, problem: ChainProblem) -> None:
+        self.x = mg.tensor(problem.x, requires_grad=True)
+        self.a = mg.tensor(problem.a)
+        self.n_ops = problem.n_ops
+
+    def step(self) -> float:
+        self.x.grad = None
+        y, a = self.x, self.a
+        for k in range(self.n_ops):
+            r = k % 3
+            if r == 0:
+                y = y * a
+            elif r == 1:
+                y = y + SHIFT
+            else:
+                y = y.tanh()
+        loss = y.sum()
+        loss.backward()
+        return loss.item()
+
+    def grad(self) -> np.ndarray:
+        return self.x.grad.numpy()
+
+
+class NumpyChain:
+    """The chain in NumPy with its backward written out: keep each tanh output, then walk back."""
+
+    def __init__(self, problem: ChainProblem) -> None:
+        self.x, self.a = problem.x.copy(), problem.a.copy()
+        self.n_ops = problem.n_ops
+        self.gx = np.empty(0)
+
+    def step(self) -> float:
+        y, a = self.x, self.a
+        saved = []
+        for k in range(self.n_ops):
+            r = k % 3
+            if r == 0:
+                y = y * a
+            elif r == 1:
+                y = y + SHIFT
+            else:
+                y = np.tanh(y)
+                saved.append(y)
+        loss = float(y.sum())
+        g = np.ones_like(y)
+        for k in range(self.n_ops - 1, -1, -1):
+            r = k % 3
+            if r == 0:
+                g = g * a
+            elif r == 2:
+                t = saved.pop()
+                g = g * (1 - t * t)
+        self.gx = g
+        return loss
+
+    def grad(self) -> np.ndarray:
+        return self.gx.copy()
+
+
+class TorchChain:
+    """The chain in PyTorch eager (CPU)."""
+
+    def __init__(self, problem: ChainProblem) -> None:
+        self.x = torch.tensor(problem.x, requires_grad=True)
+        self.a = torch.tensor(problem.a)
+        self.n_ops = problem.n_ops
+
+    def step(self) -> float:
+        self.x.grad = None
+        y, a = self.x, self.a
+        for k in range(self.n_ops):
+            r = k % 3
+            if r == 0:
+                y = y * a
+            elif r == 1:
+                y = y + SHIFT
+            else:
+                y = y.tanh()
+        loss = y.sum()
+        loss.backward()
+        return loss.item()
+
+    def grad(self) -> np.ndarray:
+        return self.x.grad.numpy().copy()
+
+
+def implementations(problem: ChainProblem) -> dict[str, MinigradChain | NumpyChain | TorchChain]:
+    """minigrad, numpy and (when installed) torch, each from the same input."""
+    impls: dict[str, MinigradChain | NumpyChain | TorchChain] = {
+        "minigrad": MinigradChain(problem), "numpy": NumpyChain(problem),
+    }
+    if torch is not None:
+        impls["torch"] = TorchChain(problem)
+    return impls
