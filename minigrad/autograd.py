@@ -111,13 +111,15 @@ def bind_tensor_class(cls: type) -> None:
 class Node:
     """One recorded op. It is also the ``ctx`` the op's forward and backward see.
 
-    ``next`` holds one edge per input: ``(node, output_index)`` for an input
-    made by another op, ``(leaf_tensor, -1)`` for a leaf that requires grad,
-    ``None`` for an input that needs no gradient.
+    One edge per input, in two parallel tuples (flat, so the garbage collector
+    has fewer objects to track): ``next[i]`` is the node that made input i, the
+    leaf tensor itself if it is a leaf that requires grad, or None if the input
+    needs no gradient; ``next_idx[i]`` is which output of that node it was (-1
+    for a leaf or None). ``edges`` gives them as ``(target, index)`` pairs.
     """
 
     __slots__ = (
-        "fn", "next", "seq", "in_shapes", "in_dtype", "needs_input_grad", "saved", "saved_versions", "out",
+        "fn", "next", "next_idx", "seq", "in_shapes", "in_dtype", "needs_input_grad", "saved", "saved_versions", "out",
         "n_out", "out_shape", "out_dtype", "many_meta", "hooks", "freed", "created_at", "__dict__",
     )
 
@@ -148,6 +150,11 @@ class Node:
                     f"{t._version}); clone it before changing it in place"
                 )
         return self.saved
+
+    @property
+    def edges(self) -> tuple[tuple[Any, int] | None, ...]:
+        """``(target, output_index)`` per input, or None for an input that needs no gradient."""
+        return tuple(None if t is None else (t, k) for t, k in zip(self.next, self.next_idx))
 
     @property
     def in_dtypes(self) -> tuple[Any, ...]:
@@ -201,22 +208,20 @@ class Node:
 def new_node(fn: type, inputs: Sequence[Tensor], n_out: int) -> Node:
     """Stamp a node for ``fn`` applied to ``inputs``: edges, shapes, sequence number."""
     node = Node(fn)
-    edges = []
-    needs = []
+    targets = []
+    indices = []
     shapes = []
     for t in inputs:
         shapes.append(t.data.shape)
         if t._node is not None:
-            edges.append((t._node, t._out_idx))
-            needs.append(True)
-        elif t._rg:
-            edges.append((t, -1))
-            needs.append(True)
+            targets.append(t._node)
+            indices.append(t._out_idx)
         else:
-            edges.append(None)
-            needs.append(False)
-    node.next = tuple(edges)
-    node.needs_input_grad = tuple(needs)
+            targets.append(t if t._rg else None)
+            indices.append(-1)
+    node.next = tuple(targets)
+    node.next_idx = tuple(indices)
+    node.needs_input_grad = tuple([t is not None for t in targets])
     node.in_shapes = tuple(shapes)
     node.in_dtype = inputs[0].data.dtype if inputs else None
     node.n_out = n_out
@@ -230,10 +235,10 @@ def _reachable(roots: Sequence[Node]) -> list[Node]:
     stack = list(roots)
     while stack:
         node = stack.pop()
-        for edge in node.next:
-            if edge is not None and edge[1] >= 0 and id(edge[0]) not in seen:
-                seen[id(edge[0])] = edge[0]
-                stack.append(edge[0])
+        for target, idx in zip(node.next, node.next_idx):
+            if idx >= 0 and id(target) not in seen:
+                seen[id(target)] = target
+                stack.append(target)
     return sorted(seen.values(), key=_SEQ, reverse=True)
 
 
@@ -278,14 +283,14 @@ def run_backward(
                     if (id(node), idx) in capture_nodes:
                         captured[capture_nodes[(id(node), idx)]] = grads[idx]
             result = _call_backward(node, grads)
-            for i, (edge, g) in enumerate(zip(node.next, result)):
-                if edge is None or g is None:
+            for i, (target, g) in enumerate(zip(node.next, result)):
+                if target is None or g is None:
                     continue
                 if not isinstance(g, tensor_class):
                     g = tensor_class._make(g)
                 if g.data.shape != node.in_shapes[i]:
                     g = _reduce_to_input(node, i, g, create_graph)
-                target, idx = edge
+                idx = node.next_idx[i]
                 if idx < 0:
                     _add_to_leaf(leaf_grads, target, g)
                 else:

@@ -98,7 +98,7 @@ class _Namer:
 
 
 def _input_info(namer: _Namer, node: Node, i: int) -> TensorInfo:
-    edge, shape, dtype = node.next[i], node.in_shapes[i], node.in_dtypes[i]
+    edge, shape, dtype = node.edges[i], node.in_shapes[i], node.in_dtypes[i]
     if edge is None:
         return TensorInfo("const", shape, dtype, "const")
     source, k = edge
@@ -157,7 +157,7 @@ def to_dot(outputs: Tensor | Sequence[Tensor], show_grads: bool = False) -> DotG
     records = trace(outputs)
     lines = ["digraph minigrad {", "  rankdir=LR;", '  node [fontname="Helvetica", fontsize=10];']
     drawn: set[str] = set()
-    leaves = {id(e[0]): e[0] for r in records for e in r.node.next if e is not None and e[1] < 0}
+    leaves = {id(e[0]): e[0] for r in records for e in r.node.edges if e is not None and e[1] < 0}
     for r in records:
         op_id = f"op{r.index}"
         lines.append(f'  {op_id} [label="{r.op}", shape=ellipse, style=filled, fillcolor="#dbe9f6"];')
@@ -168,7 +168,7 @@ def to_dot(outputs: Tensor | Sequence[Tensor], show_grads: bool = False) -> DotG
                 node_id = info.name if info.kind != "const" else f"const{r.index}_{j}"
                 grad = None
                 if show_grads and info.kind in ("leaf", "param"):
-                    edge = r.node.next[j]
+                    edge = r.node.edges[j]
                     grad = leaves[id(edge[0])].grad if edge is not None else None
                 lines.append(f'  {node_id} [label="{_label(info, grad)}", shape=box, {style}];')
                 if info.kind != "const":
