@@ -22,7 +22,8 @@ import numpy
 __all__ = [
     "BACKENDS", "get_backend", "set_backend", "use_backend", "xp", "module_of",
     "backend_of", "available_backends", "asarray", "to_numpy", "sum_to",
-    "index_add", "quiet", "is_writeable", "as_array", "SCALAR", "LOADED", "host_rng", "manual_seed", "is_array",
+    "index_add", "quiet", "is_writeable", "as_array", "SCALAR", "LOADED",
+    "HostArray", "from_python", "host_copy", "format_array", "host_rng", "manual_seed", "is_array",
 ]
 
 BACKENDS = ("numpy", "cupy")
@@ -119,6 +120,33 @@ def asarray(data: Any, dtype: Any = None, backend: str | None = None) -> Any:
     if name == "numpy" and backend_of(data) == "cupy":
         data = data.get()
     return xp(name).asarray(data, dtype=dtype)
+
+
+HostArray = numpy.ndarray  # the type of what ``to_numpy`` returns
+
+
+def from_python(data: Any, default_float: Any) -> Any:
+    """An array on the active backend from Python numbers or (nested) lists.
+
+    Floats become ``default_float``, integers int64, bools bool, as the SPEC
+    settles for ``mg.tensor``.
+    """
+    host = numpy.asarray(data)
+    if host.dtype == numpy.float64:
+        host = host.astype(default_float)
+    elif host.dtype.kind in "iu":
+        host = host.astype(numpy.int64)
+    return asarray(host)
+
+
+def host_copy(array: Any) -> numpy.ndarray:
+    """A NumPy copy of ``array`` that shares no memory with it."""
+    return numpy.array(to_numpy(array), copy=True)
+
+
+def format_array(array: Any, prefix: str) -> str:
+    """The values of ``array`` as text, aligned after ``prefix`` (4 significant decimals)."""
+    return numpy.array2string(to_numpy(array), separator=", ", prefix=prefix, precision=4)
 
 
 def to_numpy(array: Any) -> numpy.ndarray:

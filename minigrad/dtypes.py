@@ -18,9 +18,11 @@ from typing import Any
 import numpy as np
 
 __all__ = [
-    "float32", "float64", "int32", "int64", "bool_", "DEFAULT_FLOAT",
+    "DType", "float32", "float64", "int32", "int64", "bool_", "DEFAULT_FLOAT",
     "as_dtype", "is_floating", "kind_rank", "promote", "weak_kind",
 ]
+
+DType = np.dtype  # the type of a dtype: minigrad's dtypes are NumPy's
 
 float32 = np.dtype(np.float32)
 float64 = np.dtype(np.float64)

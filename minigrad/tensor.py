@@ -9,8 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import numpy as np
-
 from . import backend, dtypes
 from .autograd import Node, RemovableHandle, bind_tensor_class, run_backward
 
@@ -27,15 +25,10 @@ def as_tensor_data(data: Any, dtype: Any = None) -> Any:
         data = data.data
     if dtype is not None:
         return backend.asarray(data, dtype=dtypes.as_dtype(dtype))
-    if backend.is_array(data) or isinstance(data, np.generic):
+    if backend.is_array(data) or isinstance(data, backend.SCALAR):
         arr = backend.asarray(data)
     else:
-        host = np.asarray(data)
-        if host.dtype == np.float64:
-            host = host.astype(dtypes.DEFAULT_FLOAT)
-        elif host.dtype.kind in "iu":
-            host = host.astype(np.int64)
-        arr = backend.asarray(host)
+        arr = backend.from_python(data, dtypes.DEFAULT_FLOAT)
     dtypes.as_dtype(arr.dtype)  # rejects object, complex and string data
     return arr
 
@@ -167,7 +160,7 @@ class Tensor:
         return self.data.size
 
     @property
-    def dtype(self) -> np.dtype:
+    def dtype(self) -> dtypes.DType:
         return self.data.dtype
 
     @property
@@ -184,9 +177,9 @@ class Tensor:
             yield self[i]
 
     # ---- conversions ----
-    def numpy(self) -> np.ndarray:
+    def numpy(self) -> backend.HostArray:
         """A host NumPy copy of the data."""
-        return np.array(backend.to_numpy(self.data), copy=True)
+        return backend.host_copy(self.data)
 
     def item(self) -> Any:
         if self.size != 1:
@@ -217,7 +210,7 @@ class Tensor:
     __hash__ = object.__hash__  # identity, as PyTorch; == is elementwise
 
     def __repr__(self) -> str:
-        body = np.array2string(backend.to_numpy(self.data), separator=", ", prefix="tensor(", precision=4)
+        body = backend.format_array(self.data, prefix="tensor(")
         extras = []
         if self.dtype not in (dtypes.float32, dtypes.int64, dtypes.bool_):
             extras.append(f"dtype={self.dtype}")
