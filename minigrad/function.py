@@ -150,24 +150,11 @@ def _wrap_many(
     return tuple(Tensor._make(a, ctx, i, True) for i, a in enumerate(arrays))
 
 
-_PY_NUMBERS = (float, int)
-
-
 def _as_inputs(op: str, args: tuple[Any, ...]) -> tuple[Tensor, ...]:
-    """Promote the inputs of ``op`` to one dtype; numbers and arrays become constants."""
-    single = None
-    for a in args:  # the common case first: one float tensor and Python numbers (x * 2.0)
-        if isinstance(a, Tensor):
-            if single is not None:
-                single = None
-                break
-            single = a
-        elif type(a) not in _PY_NUMBERS:
-            single = None
-            break
-    if single is not None and single.data.dtype.kind == "f":
-        constant = single.data.dtype.type
-        return tuple(a if a is single else Tensor._make(constant(a)) for a in args)
+    """Promote the inputs of ``op`` to one dtype; numbers and arrays become constants.
+
+    The general path (``apply`` handles tensors of one dtype and Python numbers itself).
+    """
     tensors = [a for a in args if isinstance(a, Tensor)]
     weak = [dtypes.weak_kind(a) for a in args if not isinstance(a, Tensor)]
     target = dtypes.promote(op, [t.data.dtype for t in tensors], weak)
