@@ -126,6 +126,7 @@ class Node:
     def __init__(self, fn: type) -> None:
         self.fn = fn
         self.saved: tuple[Tensor, ...] = ()
+        self.saved_versions: tuple[int, ...] = ()
         self.out: tuple[Any, ...] | None = None
         self.many_meta: tuple[tuple[tuple[int, ...], Any], ...] = ()
         self.hooks: dict[int, list[Callable[..., Any]]] | None = None
@@ -147,7 +148,7 @@ class Node:
                 raise RuntimeError(
                     f"{self.fn.name}: a tensor of shape {t.shape} saved for backward was modified "
                     f"in place after it was saved (saved at version {version}, now version "
-                    f"{t._version}); clone it before changing it in place"
+                    f"{t._version}); compute the change out of place instead (x = x + u, not x += u)"
                 )
         return self.saved
 
@@ -189,13 +190,12 @@ class Node:
         self.freed = True
 
     def add_hook(self, index: int, fn: Callable[..., Any]) -> RemovableHandle:
-        hooks = (self.hooks if self.hooks is not None else self._new_hooks()).setdefault(index, [])
+        """Call ``fn(grad)`` on output ``index``'s complete gradient (see Tensor.register_hook)."""
+        if self.hooks is None:
+            self.hooks = {}
+        hooks = self.hooks.setdefault(index, [])
         hooks.append(fn)
         return RemovableHandle(hooks, fn)
-
-    def _new_hooks(self) -> dict[int, list[Callable[..., Any]]]:
-        self.hooks = {}
-        return self.hooks
 
     @property
     def name(self) -> str:

@@ -240,3 +240,19 @@ def test_div_gradient_does_not_overflow_in_float32() -> None:
 def test_log_softmax_is_exact_for_large_float32_logits() -> None:
     out = mg.log_softmax(mg.tensor(np.array([[-1e4, -1e4], [1e4, 1e4 - 1]], np.float32)), axis=-1)
     np.testing.assert_allclose(out.numpy(), [[-np.log(2)] * 2, [-0.3132617, -1.3132617]], rtol=1e-6)
+
+
+def test_an_op_that_saved_nothing_reads_no_saved_tensors() -> None:
+    class Double(Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x.data * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            assert ctx.saved_tensors == ()
+            return g * 2
+
+    x = mg.tensor([1.0], requires_grad=True)
+    Double.apply(x).sum().backward()
+    assert x.grad.item() == 2.0
