@@ -9,7 +9,6 @@ import pytest
 
 import minigrad as mg
 from minigrad import backend
-from minigrad.testing import numeric_vjp
 
 from .op_db import OpInfo
 
@@ -31,12 +30,6 @@ def make_inputs(op: OpInfo, arrays: list[np.ndarray], dtype: Any, requires_grad:
 
 def to_host(t: mg.Tensor) -> np.ndarray:
     return backend.to_numpy(t.data)
-
-
-def numeric_gradient(op: OpInfo, xs: list[mg.Tensor], x: mg.Tensor, vs: list[np.ndarray],
-                     params: dict[str, Any], eps: float) -> np.ndarray:
-    """Central differences of sum_k <op(xs)_k, vs_k> with respect to each element of ``x``."""
-    return numeric_vjp(lambda *args: op.fn(*args, **params), xs, x, vs, eps)
 
 
 def cotangents(outs: list[mg.Tensor], seed: int) -> list[np.ndarray]:
