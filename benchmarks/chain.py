@@ -13,6 +13,7 @@ and ``grad()`` (d loss / d x after a step).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -43,6 +44,23 @@ def make_problem(n_ops: int, size: int = 16, seed: int = 0) -> ChainProblem:
     return ChainProblem(x, a, n_ops)
 
 
+def chain_step(x: Any, a: Any, n_ops: int) -> float:
+    """Forward and backward through the chain; the same code runs on minigrad and PyTorch tensors."""
+    x.grad = None
+    y = x
+    for k in range(n_ops):
+        r = k % 3
+        if r == 0:
+            y = y * a
+        elif r == 1:
+            y = y + SHIFT
+        else:
+            y = y.tanh()
+    loss = y.sum()
+    loss.backward()
+    return loss.item()
+
+
 class MinigradChain:
     """The chain in minigrad, recorded on the tape."""
 
@@ -52,19 +70,7 @@ class MinigradChain:
         self.n_ops = problem.n_ops
 
     def step(self) -> float:
-        self.x.grad = None
-        y, a = self.x, self.a
-        for k in range(self.n_ops):
-            r = k % 3
-            if r == 0:
-                y = y * a
-            elif r == 1:
-                y = y + SHIFT
-            else:
-                y = y.tanh()
-        loss = y.sum()
-        loss.backward()
-        return loss.item()
+        return chain_step(self.x, self.a, self.n_ops)
 
     def grad(self) -> np.ndarray:
         return self.x.grad.numpy()
@@ -115,19 +121,7 @@ class TorchChain:
         self.n_ops = problem.n_ops
 
     def step(self) -> float:
-        self.x.grad = None
-        y, a = self.x, self.a
-        for k in range(self.n_ops):
-            r = k % 3
-            if r == 0:
-                y = y * a
-            elif r == 1:
-                y = y + SHIFT
-            else:
-                y = y.tanh()
-        loss = y.sum()
-        loss.backward()
-        return loss.item()
+        return chain_step(self.x, self.a, self.n_ops)
 
     def grad(self) -> np.ndarray:
         return self.x.grad.numpy().copy()

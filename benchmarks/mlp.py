@@ -114,6 +114,19 @@ def minigrad_loss(name: str) -> tuple[Callable[[mg.Tensor, mg.Tensor], mg.Tensor
     return composite, f"{composite.__name__} (no mg.losses.{name} found)"
 
 
+def mlp_forward_backward(x: Any, y: Any, layers: list[tuple[Any, Any]], activation: Callable[[Any], Any],
+                         loss_fn: Callable[[Any, Any], Any]) -> float:
+    """Forward, loss and backward; the same code runs on minigrad and PyTorch tensors."""
+    h = x
+    for i, (w, b) in enumerate(layers):
+        h = h @ w + b
+        if i < len(layers) - 1:
+            h = activation(h)
+    loss = loss_fn(h, y)
+    loss.backward()
+    return loss.item()
+
+
 class MinigradMLP(MLPStep):
     """The MLP in minigrad: ops recorded on the tape, ``loss.backward()``, SGD on ``p.data``."""
 
@@ -127,14 +140,7 @@ class MinigradMLP(MLPStep):
         self.lr = spec.lr
 
     def forward_backward(self) -> float:
-        h = self.x
-        for i, (w, b) in enumerate(self.layers):
-            h = h @ w + b
-            if i < len(self.layers) - 1:
-                h = self.activation(h)
-        loss = self.loss_fn(h, self.y)
-        loss.backward()
-        return loss.item()
+        return mlp_forward_backward(self.x, self.y, self.layers, self.activation, self.loss_fn)
 
     def update(self) -> None:
         for p in self.params:
@@ -242,14 +248,7 @@ class TorchMLP(MLPStep):
         self.lr = spec.lr
 
     def forward_backward(self) -> float:
-        h = self.x
-        for i, (w, b) in enumerate(self.layers):
-            h = h @ w + b
-            if i < len(self.layers) - 1:
-                h = self.activation(h)
-        loss = self.loss_fn(h, self.y)
-        loss.backward()
-        return loss.item()
+        return mlp_forward_backward(self.x, self.y, self.layers, self.activation, self.loss_fn)
 
     def update(self) -> None:
         with torch.no_grad():
