@@ -7,17 +7,21 @@ vector of 16 elements the arrays cost next to nothing, so the time is the
 framework's per-op overhead: recording the op, then running its backward.
 
 Every implementation has ``step()`` (forward + backward, returns the loss)
-and ``grad()`` (d loss / d x after a step).
+and ``grad()`` (d loss / d x after a step). ``implementations`` puts all three
+on one device (see ``devices.py``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Any
 
 import numpy as np
 
 import minigrad as mg
+from benchmarks import devices
+from benchmarks.devices import Device, host_copy
 
 try:
     import torch
@@ -77,12 +81,16 @@ class MinigradChain:
 
 
 class NumpyChain:
-    """The chain in NumPy with its backward written out: keep each tanh output, then walk back."""
+    """The chain with its backward written out: keep each tanh output, then walk back.
 
-    def __init__(self, problem: ChainProblem) -> None:
-        self.x, self.a = problem.x.copy(), problem.a.copy()
+    ``xp`` is the array module: ``numpy``, or ``cupy`` for the same code on the GPU.
+    """
+
+    def __init__(self, problem: ChainProblem, xp: ModuleType = np) -> None:
+        self.xp = xp
+        self.x, self.a = xp.array(problem.x), xp.array(problem.a)
         self.n_ops = problem.n_ops
-        self.gx = np.empty(0)
+        self.gx: Any = None
 
     def step(self) -> float:
         y, a = self.x, self.a
@@ -94,10 +102,10 @@ class NumpyChain:
             elif r == 1:
                 y = y + SHIFT
             else:
-                y = np.tanh(y)
+                y = self.xp.tanh(y)
                 saved.append(y)
         loss = float(y.sum())
-        g = np.ones_like(y)
+        g = self.xp.ones_like(y)
         for k in range(self.n_ops - 1, -1, -1):
             r = k % 3
             if r == 0:
@@ -109,29 +117,34 @@ class NumpyChain:
         return loss
 
     def grad(self) -> np.ndarray:
-        return self.gx.copy()
+        return host_copy(self.gx)
 
 
 class TorchChain:
-    """The chain in PyTorch eager (CPU)."""
+    """The chain in PyTorch eager on ``device`` ("cpu" or "cuda")."""
 
-    def __init__(self, problem: ChainProblem) -> None:
-        self.x = torch.tensor(problem.x, requires_grad=True)
-        self.a = torch.tensor(problem.a)
+    def __init__(self, problem: ChainProblem, device: str = "cpu") -> None:
+        self.x = torch.tensor(problem.x, device=device, requires_grad=True)
+        self.a = torch.tensor(problem.a, device=device)
         self.n_ops = problem.n_ops
 
     def step(self) -> float:
         return chain_step(self.x, self.a, self.n_ops)
 
     def grad(self) -> np.ndarray:
-        return self.x.grad.numpy().copy()
+        return self.x.grad.cpu().numpy().copy()
 
 
-def implementations(problem: ChainProblem) -> dict[str, MinigradChain | NumpyChain | TorchChain]:
-    """minigrad, numpy and (when installed) torch, each from the same input."""
-    impls: dict[str, MinigradChain | NumpyChain | TorchChain] = {
-        "minigrad": MinigradChain(problem), "numpy": NumpyChain(problem),
-    }
-    if torch is not None:
-        impls["torch"] = TorchChain(problem)
+def implementations(problem: ChainProblem, device: Device | None = None) -> dict[str, MinigradChain | NumpyChain | TorchChain]:
+    """minigrad, the hand-written baseline (named after ``device.backend``) and torch where it runs.
+
+    All from the same input, on ``device`` (default: the CPU).
+    """
+    device = device or devices.select("numpy")
+    impls: dict[str, MinigradChain | NumpyChain | TorchChain] = {}
+    with mg.use_backend(device.backend):
+        impls["minigrad"] = MinigradChain(problem)
+    impls[device.backend] = NumpyChain(problem, device.xp)
+    if device.torch is not None:
+        impls["torch"] = TorchChain(problem, device.torch)
     return impls

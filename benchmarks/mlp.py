@@ -1,4 +1,4 @@
-"""One SGD step of an MLP, written three ways: minigrad, hand-written NumPy, PyTorch eager.
+"""One SGD step of an MLP, written three ways: minigrad, by hand in NumPy (or CuPy), PyTorch eager.
 
 Every implementation offers the same methods, so the harness can check them
 against each other before timing them:
@@ -8,18 +8,24 @@ against each other before timing them:
 * ``update()``: in-place SGD ``p -= lr * grad``, then the gradients are dropped;
 * ``step()``: the timed unit, forward + backward + update.
 
-Weights are stored (in, out), so a layer is ``h @ W + b``.
+Weights are stored (in, out), so a layer is ``h @ W + b``. ``implementations``
+puts all three on one device (see ``devices.py``): NumPy, minigrad's numpy
+backend and PyTorch on the CPU, or CuPy, minigrad's cupy backend and PyTorch
+on CUDA.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Any
 
 import numpy as np
 
 import minigrad as mg
+from benchmarks import devices
+from benchmarks.devices import Device, host_copy
 
 try:
     from minigrad import losses as mg_losses
@@ -154,18 +160,21 @@ class MinigradMLP(MLPStep):
         return [p.numpy() for p in self.params]
 
 
-# ---------------------------------------------------------------- NumPy, by hand
+# ---------------------------------------------------------------- NumPy (or CuPy), by hand
 
 class NumpyMLP(MLPStep):
-    """The same MLP with forward and backward written out in NumPy: the floor for a NumPy framework."""
+    """The same MLP with forward and backward written out in NumPy: the floor for a NumPy framework.
 
-    def __init__(self, problem: Problem) -> None:
-        spec = problem.spec
-        self.params = [p.copy() for p in problem.params]
+    ``xp`` is the array module: ``numpy``, or ``cupy`` for the same code on the GPU.
+    """
+
+    def __init__(self, problem: Problem, xp: ModuleType = np) -> None:
+        self.xp = xp
+        self.params = [xp.array(p) for p in problem.params]
         self.layers = list(zip(self.params[0::2], self.params[1::2]))
-        self.x, self.y = problem.x.copy(), problem.y.copy()
-        self.spec = spec
-        self.gradients: list[np.ndarray] = []
+        self.x, self.y = xp.array(problem.x), xp.array(problem.y)
+        self.spec = problem.spec
+        self.gradients: list[Any] = []
 
     def forward_backward(self) -> float:
         last = len(self.layers) - 1
@@ -178,7 +187,7 @@ class NumpyMLP(MLPStep):
             if i < last:
                 self._activate(h)
         loss, g = self._loss(h)
-        grads: list[np.ndarray] = [np.empty(0)] * len(self.params)
+        grads: list[Any] = [None] * len(self.params)
         for i in range(last, -1, -1):
             a, w = inputs[i], self.layers[i][0]
             grads[2 * i] = a.T @ g
@@ -189,29 +198,29 @@ class NumpyMLP(MLPStep):
         self.gradients = grads
         return loss
 
-    def _activate(self, z: np.ndarray) -> None:
+    def _activate(self, z: Any) -> None:
         """The hidden activation, in place."""
         if self.spec.activation == "relu":
-            np.maximum(z, 0, out=z)
+            self.xp.maximum(z, 0, out=z)
         else:
-            np.tanh(z, out=z)
+            self.xp.tanh(z, out=z)
 
-    def _activation_backward(self, g: np.ndarray, a: np.ndarray) -> None:
+    def _activation_backward(self, g: Any, a: Any) -> None:
         """``g`` times the activation's derivative, in place; ``a`` is the activation's output."""
         if self.spec.activation == "relu":
             g *= a > 0
         else:
             g *= 1 - a * a
 
-    def _loss(self, out: np.ndarray) -> tuple[float, np.ndarray]:
+    def _loss(self, out: Any) -> tuple[float, Any]:
         """The mean loss and its gradient with respect to ``out`` (which may be overwritten)."""
-        n = len(out)
+        xp, n = self.xp, len(out)
         if self.spec.loss == "cross_entropy":
-            rows = np.arange(n)
+            rows = xp.arange(n)
             out -= out.max(axis=1, keepdims=True)
-            e = np.exp(out)
+            e = xp.exp(out)
             s = e.sum(axis=1, keepdims=True)
-            loss = float(np.log(s).mean() - out[rows, self.y].mean())
+            loss = float(xp.log(s).mean() - out[rows, self.y].mean())
             e /= s
             e[rows, self.y] -= 1
             e /= n
@@ -227,22 +236,22 @@ class NumpyMLP(MLPStep):
         self.gradients = []
 
     def grads(self) -> list[np.ndarray]:
-        return [g.copy() for g in self.gradients]
+        return [host_copy(g) for g in self.gradients]
 
     def weights(self) -> list[np.ndarray]:
-        return [p.copy() for p in self.params]
+        return [host_copy(p) for p in self.params]
 
 
 # ---------------------------------------------------------------- PyTorch eager
 
 class TorchMLP(MLPStep):
-    """The same MLP in PyTorch eager (CPU), with its fused losses."""
+    """The same MLP in PyTorch eager on ``device`` ("cpu" or "cuda"), with its fused losses."""
 
-    def __init__(self, problem: Problem) -> None:
+    def __init__(self, problem: Problem, device: str = "cpu") -> None:
         spec = problem.spec
-        self.params = [torch.tensor(p, requires_grad=True) for p in problem.params]
+        self.params = [torch.tensor(p, device=device, requires_grad=True) for p in problem.params]
         self.layers = list(zip(self.params[0::2], self.params[1::2]))
-        self.x, self.y = torch.tensor(problem.x), torch.tensor(problem.y)
+        self.x, self.y = torch.tensor(problem.x, device=device), torch.tensor(problem.y, device=device)
         self.activation = torch.relu if spec.activation == "relu" else torch.tanh
         self.loss_fn: Any = F.cross_entropy if spec.loss == "cross_entropy" else F.mse_loss
         self.lr = spec.lr
@@ -257,15 +266,22 @@ class TorchMLP(MLPStep):
                 p.grad = None
 
     def grads(self) -> list[np.ndarray]:
-        return [p.grad.numpy().copy() for p in self.params]
+        return [p.grad.cpu().numpy().copy() for p in self.params]
 
     def weights(self) -> list[np.ndarray]:
-        return [p.detach().numpy().copy() for p in self.params]
+        return [p.detach().cpu().numpy().copy() for p in self.params]
 
 
-def implementations(problem: Problem) -> dict[str, MLPStep]:
-    """minigrad, numpy and (when installed) torch, each from the same initial weights."""
-    impls: dict[str, MLPStep] = {"minigrad": MinigradMLP(problem), "numpy": NumpyMLP(problem)}
-    if torch is not None:
-        impls["torch"] = TorchMLP(problem)
+def implementations(problem: Problem, device: Device | None = None) -> dict[str, MLPStep]:
+    """minigrad, the hand-written baseline (named after ``device.backend``) and torch where it runs.
+
+    All from the same initial weights, on ``device`` (default: the CPU).
+    """
+    device = device or devices.select("numpy")
+    impls: dict[str, MLPStep] = {}
+    with mg.use_backend(device.backend):
+        impls["minigrad"] = MinigradMLP(problem)
+    impls[device.backend] = NumpyMLP(problem, device.xp)
+    if device.torch is not None:
+        impls["torch"] = TorchMLP(problem, device.torch)
     return impls
