@@ -24,6 +24,7 @@ __all__ = [
     "backend_of", "available_backends", "asarray", "to_numpy", "sum_to",
     "index_add", "quiet", "is_writeable", "as_array", "SCALAR", "LOADED",
     "HostArray", "from_python", "host_copy", "format_array", "host_rng", "manual_seed", "is_array",
+    "numpy_constant",
 ]
 
 BACKENDS = ("numpy", "cupy")
@@ -192,6 +193,15 @@ SCALAR = numpy.generic  # what NumPy returns for 0-d results
 def as_array(value: Any) -> Any:
     """A NumPy scalar (what NumPy returns for 0-d results) as a 0-d array; arrays unchanged."""
     return numpy.asarray(value) if isinstance(value, numpy.generic) else value
+
+
+def numpy_constant(value: float, dtype: Any) -> numpy.ndarray:
+    """A Python number as a 0-d NumPy array of ``dtype``, the operand NumPy is fastest with.
+
+    NumPy takes about 0.3 us longer per op when an operand is a Python number or a
+    NumPy scalar than when it is a 0-d array (measured on arrays of 16 floats).
+    """
+    return numpy.asarray(value, dtype=dtype)
 
 
 def index_add(target: Any, index: Any, values: Any) -> None:

@@ -35,6 +35,7 @@ from . import backend, dtypes
 from .anomaly import AnomalyMode, check_forward
 from .autograd import GradMode, new_node
 from .backend import SCALAR, as_array
+from .backend import numpy_constant as _numpy_constant
 from .tensor import Tensor
 
 _LOADED = backend.LOADED  # one entry until CuPy is loaded: from then on inputs may mix backends
@@ -99,8 +100,8 @@ class Function:
                 break
         if slow or dtype is None or len(_LOADED) > 1 or (numbers and dtype.kind != "f"):
             inputs = _as_inputs(cls.name, args)
-        elif numbers:  # a Python number becomes a constant of the tensors' float dtype
-            inputs = tuple(a if isinstance(a, Tensor) else Tensor._make(dtype.type(a)) for a in args)
+        elif numbers:  # a Python number becomes a 0-d constant of the tensors' float dtype
+            inputs = tuple(a if isinstance(a, Tensor) else Tensor._make(_numpy_constant(a, dtype)) for a in args)
         else:
             inputs = args
         record = False
