@@ -15,6 +15,7 @@ from typing import Any
 from .. import backend, dtypes
 from ..ops.activation import elu, gelu, leaky_relu, relu, selu, sigmoid, silu, softplus, tanh
 from ..ops.conv import conv2d
+from ..ops.elementwise import where
 from ..ops.norm import batch_norm, layer_norm
 from ..ops.pool import avg_pool2d, max_pool2d
 from ..ops.softmax_family import log_softmax, softmax
@@ -55,19 +56,40 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
     return x * Tensor._make(mask)
 
 
-def embedding(indices: Any, weight: Tensor) -> Tensor:
+def padding_index(op: str, padding_idx: int | None, num_embeddings: int) -> int | None:
+    """``padding_idx`` as a row number in [0, num_embeddings): negative values count from the end."""
+    if padding_idx is None:
+        return None
+    if not isinstance(padding_idx, int) or isinstance(padding_idx, bool):
+        raise TypeError(f"{op}: padding_idx must be an int or None, got {padding_idx!r}")
+    if not -num_embeddings <= padding_idx < num_embeddings:
+        raise ValueError(
+            f"{op}: padding_idx must lie in [-{num_embeddings}, {num_embeddings}) for {num_embeddings} embeddings, "
+            f"got {padding_idx}"
+        )
+    return padding_idx % num_embeddings
+
+
+def embedding(indices: Any, weight: Tensor, padding_idx: int | None = None) -> Tensor:
     """Rows of ``weight`` (num_embeddings, dim) picked by integer ``indices`` of any shape.
 
     out[..., :] = weight[indices[...], :]; the gradient adds up into the rows
-    that were picked (repeated indices accumulate).
+    that were picked (repeated indices accumulate). As PyTorch, the row
+    ``padding_idx`` (negative counts from the end) is read like any other but
+    gets no gradient: d out / d weight[padding_idx] is taken to be 0.
     """
     idx = indices.data if isinstance(indices, Tensor) else backend.asarray(indices, backend=weight.backend)
     if idx.dtype.kind not in "iu":
         raise TypeError(f"embedding: indices must be integers, got dtype {idx.dtype}")
     if weight.ndim != 2:
         raise ValueError(f"embedding: weight must be (num_embeddings, embedding_dim), got shape {weight.shape}")
+    pad = padding_index("embedding", padding_idx, weight.shape[0])
     if idx.size and (int(idx.min()) < 0 or int(idx.max()) >= weight.shape[0]):
         raise ValueError(
             f"embedding: indices must lie in [0, {weight.shape[0]}), got range [{int(idx.min())}, {int(idx.max())}]"
         )
-    return weight[idx.astype(dtypes.int64, copy=False)]
+    picked = weight[idx.astype(dtypes.int64, copy=False)]
+    if pad is None or not picked.requires_grad:
+        return picked
+    # the same values, but positions that read the padding row pass no gradient back
+    return where(Tensor._make(idx[..., None] != pad), picked, picked.detach())

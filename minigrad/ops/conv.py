@@ -141,26 +141,47 @@ def col2im(cols: Tensor, shape: tuple[int, int, int, int], stride: Any = 1, padd
     return Col2Im.apply(cols, shape=tuple(shape), kernel=kernel, stride=strides, padding=pads, dilation=dilations)
 
 
+def _groups(groups: Any, in_c: int, out_c: int, x_shape: tuple[int, ...], w_shape: tuple[int, ...]) -> int:
+    if not isinstance(groups, int) or isinstance(groups, bool):
+        raise TypeError(f"conv2d: groups must be an int, got {groups!r}")
+    if groups < 1:
+        raise ValueError(f"conv2d: groups must be at least 1, got {groups}")
+    if in_c % groups or out_c % groups:
+        raise ValueError(
+            f"conv2d: in_channels ({in_c}, input shape {x_shape}) and out_channels ({out_c}, weight shape "
+            f"{w_shape}) must both be divisible by groups ({groups})"
+        )
+    return groups
+
+
 def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1, padding: Any = 0,
-           dilation: Any = 1) -> Tensor:
-    """2-D cross-correlation, as ``torch.nn.functional.conv2d`` (no groups).
+           dilation: Any = 1, groups: int = 1) -> Tensor:
+    """2-D cross-correlation, as ``torch.nn.functional.conv2d``.
 
-    out[n, o, i, j] = bias[o] + sum_{c, p, q} weight[o, c, p, q] x_pad[n, c, i s + p d, j s + q d]
+    With G = ``groups``, C channels in and O out, output channel o reads only
+    the C/G input channels of its group g = o // (O/G):
 
-    computed as one matrix product: the (N OH OW, C KH KW) windows of ``x``
-    times the (C KH KW, O) reshaped weight. ``x`` is (N, C, H, W), ``weight``
-    (O, C, KH, KW), ``bias`` (O,); ``padding`` is an int, a pair, ``"same"``
-    or ``"valid"``.
+    out[n, o, i, j] = bias[o] + sum_{c < C/G, p, q} weight[o, c, p, q] x_pad[n, g C/G + c, i s + p d, j s + q d]
+
+    computed from the (N OH OW, C KH KW) im2col windows of ``x``: one matrix
+    product with the (C KH KW, O) reshaped weight when G = 1, else one batched
+    product of G (N OH OW, C/G KH KW) by (C/G KH KW, O/G) blocks (no loop over
+    groups). ``x`` is (N, C, H, W), ``weight`` (O, C/G, KH, KW), ``bias`` (O,);
+    ``padding`` is an int, a pair, ``"same"`` or ``"valid"``. ``groups=C``
+    is a depthwise convolution.
     """
     if x.ndim != 4 or weight.ndim != 4:
         raise ValueError(
-            f"conv2d: expected a 4-d input (N, C, H, W) and a 4-d weight (O, C, KH, KW), got {x.shape} and {weight.shape}"
+            f"conv2d: expected a 4-d input (N, C, H, W) and a 4-d weight (O, C/groups, KH, KW), got {x.shape} and "
+            f"{weight.shape}"
         )
-    out_c, in_c, kh, kw = weight.shape
-    if x.shape[1] != in_c:
+    out_c, in_per_group, kh, kw = weight.shape
+    in_c = x.shape[1]
+    groups = _groups(groups, in_c, out_c, x.shape, weight.shape)
+    if in_c != in_per_group * groups:
         raise ValueError(
-            f"conv2d: the input has {x.shape[1]} channels (shape {x.shape}) but the weight expects {in_c} "
-            f"(shape {weight.shape})"
+            f"conv2d: the input has {in_c} channels (shape {x.shape}) but the weight (shape {weight.shape}) with "
+            f"groups={groups} expects {in_per_group * groups} ({in_per_group} per group)"
         )
     if bias is not None and bias.shape != (out_c,):
         raise ValueError(f"conv2d: bias must have shape ({out_c},), got {bias.shape}")
@@ -169,7 +190,12 @@ def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 
     pads = _padding("conv2d", padding, (kh, kw), strides, dilations)
     cols = im2col(x, (kh, kw), strides, pads, dilations)
     n, oh, ow = cols.shape[:3]
-    out = cols.reshape(n * oh * ow, in_c * kh * kw) @ weight.reshape(out_c, in_c * kh * kw).T
+    rows, k = n * oh * ow, in_per_group * kh * kw
+    if groups == 1:
+        out = cols.reshape(rows, k) @ weight.reshape(out_c, k).T
+    else:  # (G, rows, k) @ (G, k, O/G): the channels of cols are group-major, as are the weight's rows
+        blocks = cols.reshape(rows, groups, k).transpose(0, 1)
+        out = (blocks @ weight.reshape(groups, out_c // groups, k).transpose(1, 2)).transpose(0, 1).reshape(rows, out_c)
     if bias is not None:
         out = out + bias
     return out.reshape(n, oh, ow, out_c).permute(0, 3, 1, 2)

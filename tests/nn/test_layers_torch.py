@@ -72,11 +72,87 @@ def test_conv2d(dtype, options) -> None:
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("cls", ["MaxPool2d", "AvgPool2d"])
-@pytest.mark.parametrize("options", [{"kernel_size": 2}, {"kernel_size": 3, "stride": 2, "padding": 1},
-                                     {"kernel_size": (2, 3), "stride": 1}])
+@pytest.mark.parametrize(("in_c", "out_c", "groups", "options"), [
+    (4, 6, 2, {}), (6, 4, 2, {"stride": 2, "padding": 1, "bias": False}), (6, 6, 3, {"dilation": (2, 1)}),
+    (3, 3, 3, {"padding": 1}),  # depthwise
+    (3, 6, 3, {"stride": (1, 2), "padding": "same"}),  # depthwise with channel multiplier 2
+    (4, 8, 4, {"padding": (2, 0), "dilation": 2}),
+])
+def test_grouped_conv2d(dtype, in_c, out_c, groups, options) -> None:
+    if options.get("padding") == "same":
+        options = {**options, "stride": 1}
+    layer = nn.Conv2d(in_c, out_c, (3, 2), groups=groups, **options, dtype=dtype)
+    tlayer = tnn.Conv2d(in_c, out_c, (3, 2), groups=groups, **options)
+    assert layer.weight.shape == tuple(tlayer.weight.shape) == (out_c, in_c // groups, 3, 2)
+    compare(layer, tlayer, image(2, in_c, 7, 6), dtype)
+
+
+def test_grouped_conv2d_repr_and_state_dict_as_pytorch() -> None:
+    layer, tlayer = nn.Conv2d(4, 6, 3, groups=2, bias=False), tnn.Conv2d(4, 6, 3, groups=2, bias=False)
+    assert repr(layer) == repr(tlayer) == "Conv2d(4, 6, kernel_size=(3, 3), stride=(1, 1), groups=2, bias=False)"
+    state, tstate = layer.state_dict(), tlayer.state_dict()
+    assert list(state) == list(tstate) and state["weight"].shape == tuple(tstate["weight"].shape) == (6, 2, 3, 3)
+
+
+POOL_OPTIONS = [
+    {"kernel_size": 2}, {"kernel_size": 3, "stride": 2, "padding": 1}, {"kernel_size": (2, 3), "stride": 1},
+    {"kernel_size": 2, "ceil_mode": True}, {"kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True},
+    {"kernel_size": (3, 2), "stride": (2, 3), "padding": (1, 1), "ceil_mode": True},
+]
+AVG_ONLY = [
+    {"kernel_size": 3, "stride": 2, "padding": 1, "count_include_pad": False},
+    {"kernel_size": (3, 2), "stride": (2, 3), "padding": (1, 1), "ceil_mode": True, "count_include_pad": False},
+]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize(("cls", "options"), [(cls, o) for cls in ("MaxPool2d", "AvgPool2d") for o in POOL_OPTIONS]
+                         + [("AvgPool2d", o) for o in AVG_ONLY])
 def test_pooling(dtype, cls, options) -> None:
     compare(getattr(nn, cls)(**options), getattr(tnn, cls)(**options), image(2, 3, 7, 6), dtype)
+
+
+def test_pooling_over_many_geometries_matches_pytorch() -> None:
+    """Output size, values and input gradient for every small size, kernel, stride, padding and mode."""
+    F, TF = nn.functional, torch.nn.functional
+    rng = np.random.default_rng(0)
+    cases = 0
+    for size in range(1, 9):
+        x = rng.standard_normal((1, 2, size, size + 2))
+        for k in range(1, 5):
+            for s in range(1, 4):
+                for p in range(k // 2 + 1):
+                    for ceil_mode in (False, True):
+                        try:
+                            tmax = TF.max_pool2d(torch.tensor(x), k, s, p, ceil_mode=ceil_mode)
+                        except RuntimeError:  # PyTorch rejects it: so must minigrad
+                            with pytest.raises(ValueError, match="does not fit"):
+                                F.max_pool2d(mg.tensor(x), k, s, p, ceil_mode=ceil_mode)
+                            continue
+                        for name, extra in (("max_pool2d", {}), ("avg_pool2d", {"count_include_pad": True}),
+                                            ("avg_pool2d", {"count_include_pad": False})):
+                            xm, xt = mg.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+                            ym = getattr(F, name)(xm, k, s, p, ceil_mode=ceil_mode, **extra)
+                            yt = getattr(TF, name)(xt, k, s, p, ceil_mode=ceil_mode, **extra)
+                            where = f"{name}(size {size}, k={k}, s={s}, p={p}, ceil_mode={ceil_mode}, {extra})"
+                            assert ym.shape == tuple(yt.shape), where
+                            np.testing.assert_allclose(ym.numpy(), yt.detach().numpy(), rtol=1e-12, err_msg=where)
+                            g = rng.standard_normal(ym.shape)
+                            ym.backward(mg.tensor(g))
+                            yt.backward(torch.tensor(g))
+                            np.testing.assert_allclose(xm.grad.numpy(), xt.grad.numpy(), rtol=1e-12, atol=1e-14,
+                                                       err_msg=where)
+                        cases += 1
+                        assert tmax.shape[2:] == ym.shape[2:]
+    assert cases > 300
+
+
+def test_pooling_repr_as_pytorch() -> None:
+    assert repr(nn.AvgPool2d(3, 2, 1, ceil_mode=True, count_include_pad=False)) == repr(
+        tnn.AvgPool2d(3, 2, 1, ceil_mode=True, count_include_pad=False))
+    # PyTorch's MaxPool2d also shows dilation=1, an option minigrad's pooling does not take
+    assert repr(nn.MaxPool2d(3, ceil_mode=True)) == "MaxPool2d(kernel_size=3, stride=3, padding=0, ceil_mode=True)"
+    assert repr(tnn.MaxPool2d(3, ceil_mode=True)).endswith("ceil_mode=True)")
 
 
 def test_max_pool_ties_send_the_gradient_to_the_first_maximum_as_pytorch() -> None:
@@ -131,6 +207,36 @@ def test_layer_norm(dtype, shape, options) -> None:
 def test_embedding(dtype) -> None:
     idx = np.array([[0, 3, 3], [9, 0, 1]])  # repeated indices accumulate their gradients
     compare(nn.Embedding(10, 4, dtype=dtype), tnn.Embedding(10, 4), idx, dtype, grad_input=False)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("padding_idx", [0, 3, 9, -1, -10])
+def test_embedding_padding_idx(dtype, padding_idx) -> None:
+    """The padding row starts at zero and gets a zero gradient; other rows, repeated ones included, as usual."""
+    layer, tlayer = nn.Embedding(10, 4, padding_idx=padding_idx, dtype=dtype), tnn.Embedding(10, 4, padding_idx=padding_idx)
+    assert layer.padding_idx == tlayer.padding_idx == padding_idx % 10
+    assert repr(layer) == repr(tlayer) == f"Embedding(10, 4, padding_idx={padding_idx % 10})"
+    assert not layer.weight.numpy()[padding_idx].any()
+    row = padding_idx % 10
+    idx = np.array([[0, 3, row, 3], [9, row, 1, row]])
+    layer.weight.data[row] = np.arange(1, 5)  # a non-zero padding row is still read, just not trained
+    compare(layer, tlayer, idx, dtype, grad_input=False)
+    assert not layer.weight.grad.numpy()[row].any() and layer.weight.grad.numpy()[1].any()
+    np.testing.assert_array_equal(layer(mg.tensor([row])).numpy(), [np.arange(1, 5)])
+
+
+def test_functional_embedding_padding_idx_as_pytorch() -> None:
+    w = image(6, 3)
+    idx = np.array([[5, 2, 5], [0, 2, 1]])
+    wm, wt = mg.tensor(w, requires_grad=True), torch.tensor(w, requires_grad=True)
+    ym = nn.functional.embedding(mg.tensor(idx), wm, padding_idx=-1)
+    yt = torch.nn.functional.embedding(torch.tensor(idx), wt, padding_idx=-1)
+    np.testing.assert_array_equal(ym.numpy(), yt.detach().numpy())
+    g = image(*ym.shape)
+    ym.backward(mg.tensor(g))
+    yt.backward(torch.tensor(g))
+    np.testing.assert_allclose(wm.grad.numpy(), wt.grad.numpy(), rtol=1e-12)
+    assert not wm.grad.numpy()[5].any()
 
 
 def test_embedding_rejects_bad_indices() -> None:

@@ -100,47 +100,88 @@ def _torch_col2im(T: Any, cols: Any, shape: Any, stride: Any, padding: Any, dila
 
 def _conv_sample(draw: Any) -> Any:
     g = draw(_geometry())
-    x = floats_array(draw, (g["n"], g["c"], *g["hw"]))
-    w = floats_array(draw, (draw(st.integers(1, 3)), g["c"], *g["k"]))
+    groups = draw(st.integers(1, 3))
+    c = g["c"] if groups == 1 else groups * draw(st.integers(1, 2 if groups == 2 else 1))  # 3 groups: depthwise
+    o = draw(st.integers(1, 3)) if groups == 1 else groups * draw(st.integers(1, 2))
+    x = floats_array(draw, (g["n"], c, *g["hw"]))
+    w = floats_array(draw, (o, c // groups, *g["k"]))
     arrays = [x, w] + ([floats_array(draw, (w.shape[0],))] if draw(st.booleans()) else [])
-    return arrays, {"stride": g["s"], "padding": g["p"], "dilation": g["d"]}
+    return arrays, {"stride": g["s"], "padding": g["p"], "dilation": g["d"], "groups": groups}
 
 
 def _conv_ref(x: np.ndarray, w: np.ndarray, b: np.ndarray | None = None, *, stride: Any, padding: Any,
-              dilation: Any) -> np.ndarray:
+              dilation: Any, groups: int) -> np.ndarray:
     cols = _windows_np(x, w.shape[2:], stride, padding, dilation)
-    out = np.einsum("nijcab,ocab->noij", cols, w)
+    cin, cout = w.shape[1], w.shape[0] // groups
+    out = np.concatenate([np.einsum("nijcab,ocab->noij", cols[:, :, :, k * cin:(k + 1) * cin],
+                                    w[k * cout:(k + 1) * cout]) for k in range(groups)], axis=1)
     return out + b[:, None, None] if b is not None else out
 
 
 # ------------------------------------------------------------- pooling
-def _pool_sample(distinct: bool) -> Any:
+def _pool_sample(distinct: bool, avg: bool) -> Any:
     def sample(draw: Any) -> Any:
         g = draw(_geometry(dilation=False, pool=True))
+        ceil_mode = draw(st.booleans())
+        if ceil_mode:  # strides up to 3, and sizes that leave a partial last window along the width at least
+            g["s"] = (draw(st.integers(1, 3)), draw(st.integers(2, 3)))
+            g["hw"] = tuple(n + ((n + 2 * p - k) % s == 0 and s > 1) for n, k, s, p in zip(g["hw"], g["k"], g["s"], g["p"]))
         shape = (g["n"], g["c"], *g["hw"])
         if distinct:  # values at least 0.25 apart: no ties, and finite differences cannot reorder them
             perm = np.array(draw(st.permutations(range(int(np.prod(shape))))), dtype=np.float64)
             x = (perm * 0.25 - perm.size / 8).reshape(shape)
         else:
             x = floats_array(draw, shape)
-        stride = g["s"] if draw(st.booleans()) else None
-        return [x], {"kernel_size": g["k"], "stride": stride, "padding": g["p"]}
+        stride = g["s"] if ceil_mode or draw(st.booleans()) else None
+        params = {"kernel_size": g["k"], "stride": stride, "padding": g["p"], "ceil_mode": ceil_mode}
+        if avg:
+            params["count_include_pad"] = draw(st.booleans())
+        return [x], params
 
     return sample
 
 
+def _pool_starts(n: int, k: int, s: int, p: int, ceil_mode: bool) -> list[int]:
+    """Window starts (in input coordinates) as PyTorch places them.
+
+    Every window that fits inside the padded input [-p, n + p); with ceil_mode
+    one more when the last of those stops short of the end, unless it would
+    start in the right padding.
+    """
+    starts = []
+    a = -p
+    while a + k <= n + p:
+        starts.append(a)
+        a += s
+    if ceil_mode and starts[-1] + k < n + p and a < n:
+        starts.append(a)
+    return starts
+
+
 def _pool_ref(reduce: str) -> Any:
-    def ref(x: np.ndarray, kernel_size: Any, stride: Any, padding: Any) -> np.ndarray:
-        value = -np.inf if reduce == "max" else 0.0
-        win = _windows_np(x, kernel_size, stride or kernel_size, padding, value=value)
-        out = win.max(axis=(4, 5)) if reduce == "max" else win.mean(axis=(4, 5))
-        return out.transpose(0, 3, 1, 2)
+    def ref(x: np.ndarray, kernel_size: Any, stride: Any, padding: Any, ceil_mode: bool,
+            count_include_pad: bool = True) -> np.ndarray:
+        k, s, p = kernel_size, stride or kernel_size, padding
+        (h, w) = x.shape[2:]
+        rows, cols = _pool_starts(h, k[0], s[0], p[0], ceil_mode), _pool_starts(w, k[1], s[1], p[1], ceil_mode)
+        out = np.zeros((*x.shape[:2], len(rows), len(cols)))
+        for i, a in enumerate(rows):
+            for j, b in enumerate(cols):
+                window = x[:, :, max(a, 0):min(a + k[0], h), max(b, 0):min(b + k[1], w)]  # the input part
+                if reduce == "max":
+                    out[:, :, i, j] = window.max(axis=(2, 3))
+                else:  # the window clipped to the padded input, or only its input part
+                    size = (min(a + k[0], h + p[0]) - a) * (min(b + k[1], w + p[1]) - b)
+                    count = size if count_include_pad else window.shape[2] * window.shape[3]
+                    out[:, :, i, j] = window.sum(axis=(2, 3)) / count
+        return out
 
     return ref
 
 
 def _torch_pool(name: str) -> Any:
-    return lambda T, x, kernel_size, stride, padding: getattr(T.nn.functional, name)(x, kernel_size, stride, padding)
+    return lambda T, x, kernel_size, stride, padding, **options: getattr(T.nn.functional, name)(
+        x, kernel_size, stride, padding, **options)
 
 
 # ------------------------------------------------------------- normalisation
@@ -214,7 +255,38 @@ def _embedding_sample(draw: Any) -> Any:
     n, d = draw(st.integers(1, 5)), draw(st.integers(1, 3))
     shape = tuple(draw(st.lists(st.integers(1, 3), min_size=1, max_size=2)))
     idx = np.array(draw(st.lists(st.integers(0, n - 1), min_size=int(np.prod(shape)), max_size=int(np.prod(shape)))))
-    return [floats_array(draw, (n, d))], {"indices": idx.reshape(shape)}
+    padding_idx = draw(st.one_of(st.none(), st.integers(-n, n - 1)))
+    return [floats_array(draw, (n, d))], {"indices": idx.reshape(shape), "padding_idx": padding_idx}
+
+
+def _embedding(w: Any, indices: np.ndarray, padding_idx: int | None) -> Any:
+    """``F.embedding`` with the outputs that read the padding row set to 0.
+
+    ``padding_idx`` withholds the gradient of that row on purpose, so there it
+    is not the derivative and finite differences cannot check it (any use of
+    those outputs would show the difference). Zeroing them keeps the rest of
+    the ``padding_idx`` path (the other rows' gradients, second derivatives,
+    dtypes) under the generic tests; the withheld gradient itself is checked
+    against PyTorch in tests/nn/test_layers_torch.py.
+    """
+    out = F.embedding(mg.tensor(indices), w, padding_idx)
+    if padding_idx is None:
+        return out
+    return mg.where(mg.tensor((indices == padding_idx % w.shape[0])[..., None]), 0.0, out)
+
+
+def _embedding_ref(w: np.ndarray, indices: np.ndarray, padding_idx: int | None) -> np.ndarray:
+    out = w[indices]
+    if padding_idx is not None:
+        out[indices == padding_idx % w.shape[0]] = 0.0
+    return out
+
+
+def _torch_embedding(T: Any, w: Any, indices: np.ndarray, padding_idx: int | None) -> Any:
+    out = T.nn.functional.embedding(T.tensor(indices), w, padding_idx)
+    if padding_idx is None:
+        return out
+    return T.where(T.tensor((indices == padding_idx % w.shape[0])[..., None]), T.zeros((), dtype=w.dtype), out)
 
 
 def _dropout_sample(draw: Any) -> Any:
@@ -239,8 +311,9 @@ ENTRIES = [
     OpInfo("col2im", conv.col2im, _col2im_ref, _col2im_sample, (conv.Col2Im, conv.Im2Col), _torch_col2im),
     OpInfo("conv2d", F.conv2d, _conv_ref, _conv_sample, (conv.Im2Col, conv.Col2Im),
            lambda T, *a, **options: T.nn.functional.conv2d(*a, **options)),
-    OpInfo("max_pool2d", F.max_pool2d, _pool_ref("max"), _pool_sample(True), (), _torch_pool("max_pool2d")),
-    OpInfo("avg_pool2d", F.avg_pool2d, _pool_ref("mean"), _pool_sample(False), (conv.Im2Col,), _torch_pool("avg_pool2d")),
+    OpInfo("max_pool2d", F.max_pool2d, _pool_ref("max"), _pool_sample(True, avg=False), (), _torch_pool("max_pool2d")),
+    OpInfo("avg_pool2d", F.avg_pool2d, _pool_ref("mean"), _pool_sample(False, avg=True), (conv.Im2Col,),
+           _torch_pool("avg_pool2d")),
     OpInfo("batch_norm_train", _bn_train, _bn_train_ref, _bn_sample(True), (norm.Standardize,), _torch_bn_train),
     OpInfo("batch_norm_eval", lambda x, w, b, rm, rv, momentum, eps: F.batch_norm(x, rm, rv, w, b, False, momentum, eps),
            _bn_eval_ref, _bn_sample(False), (),
@@ -251,7 +324,6 @@ ENTRIES = [
            lambda T, x, *wb, normalized_shape, eps: T.nn.functional.layer_norm(x, normalized_shape, *wb, eps=eps)),
     OpInfo("linear", F.linear, lambda x, w, b=None: x @ w.T + (0 if b is None else b), _linear_sample, (),
            lambda T, *a: T.nn.functional.linear(*a)),
-    OpInfo("embedding", lambda w, indices: F.embedding(mg.tensor(indices), w), lambda w, indices: w[indices],
-           _embedding_sample, (), lambda T, w, indices: T.nn.functional.embedding(T.tensor(indices), w)),
+    OpInfo("embedding", _embedding, _embedding_ref, _embedding_sample, (), _torch_embedding),
     OpInfo("dropout", _dropout, _dropout_ref, _dropout_sample, ()),
 ]

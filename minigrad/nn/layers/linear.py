@@ -62,23 +62,31 @@ class Linear(Module):
 class Embedding(Module):
     """A lookup table: integer indices of any shape pick rows of ``weight`` (num_embeddings, embedding_dim).
 
-    The weight starts as N(0, 1) samples, as ``torch.nn.Embedding``.
+    The weight starts as N(0, 1) samples, as ``torch.nn.Embedding``. With
+    ``padding_idx`` (negative counts from the end; stored as the row number,
+    as PyTorch), that row starts as zeros and never receives a gradient, so it
+    stays what it was set to while the other rows train.
     """
 
-    def __init__(self, num_embeddings: int, embedding_dim: int, dtype: Any = None) -> None:
+    def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx: int | None = None,
+                 dtype: Any = None) -> None:
         super().__init__()
         self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
+        self.padding_idx = F.padding_index("Embedding", padding_idx, num_embeddings)
         self.weight = Parameter(empty(num_embeddings, embedding_dim, dtype=float_dtype(dtype)))
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
         init.normal_(self.weight)
+        if self.padding_idx is not None:
+            self.weight.data[self.padding_idx] = 0
 
     def forward(self, indices: Any) -> Tensor:
-        return F.embedding(indices, self.weight)
+        return F.embedding(indices, self.weight, self.padding_idx)
 
     def extra_repr(self) -> str:
-        return f"{self.num_embeddings}, {self.embedding_dim}"
+        text = f"{self.num_embeddings}, {self.embedding_dim}"
+        return text if self.padding_idx is None else f"{text}, padding_idx={self.padding_idx}"
 
 
 class Flatten(Module):
