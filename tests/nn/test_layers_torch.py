@@ -78,6 +78,7 @@ def test_conv2d(dtype, options) -> None:
     (3, 6, 3, {"stride": (1, 2), "padding": "same"}),  # depthwise with channel multiplier 2
     (4, 8, 4, {"padding": (2, 0), "dilation": 2}),
 ])
+@pytest.mark.filterwarnings("ignore:Using padding='same':UserWarning")  # PyTorch's note on its own copy
 def test_grouped_conv2d(dtype, in_c, out_c, groups, options) -> None:
     if options.get("padding") == "same":
         options = {**options, "stride": 1}
