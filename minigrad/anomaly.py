@@ -13,6 +13,7 @@ import contextlib
 import os
 import sys
 from collections.abc import Iterator, Sequence
+from types import FrameType
 from typing import Any
 
 from . import backend
@@ -42,7 +43,7 @@ def detect_anomaly() -> Iterator[None]:
 
 def user_frame() -> str:
     """``file:line in function`` of the innermost caller outside the minigrad package."""
-    frame = sys._getframe(1)
+    frame: FrameType | None = sys._getframe(1)
     while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE_DIR):
         frame = frame.f_back
     if frame is None:

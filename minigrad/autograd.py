@@ -24,12 +24,13 @@ import functools
 import itertools
 import operator
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from . import backend
 from .anomaly import AnomalyMode, check_backward
 
 if TYPE_CHECKING:
+    from .function import Function
     from .tensor import Tensor
 
 __all__ = [
@@ -123,15 +124,37 @@ class Node:
         "n_out", "out_shape", "out_dtype", "many_meta", "hooks", "freed", "created_at", "__dict__",
     )
 
-    def __init__(self, fn: type) -> None:
+    # The slots, for type checkers (annotations only: a class-level value would clash with a slot).
+    # Set by new_node when the op is recorded:
+    fn: type[Function]
+    next: tuple[Any, ...]  # per input: the Node that made it, the leaf Tensor itself, or None (see next_idx)
+    next_idx: tuple[int, ...]
+    seq: int
+    in_shapes: tuple[tuple[int, ...], ...]
+    in_dtype: Any  # the inputs' dtype (None for an op without inputs)
+    needs_input_grad: tuple[bool, ...]
+    n_out: int
+    # Set by Function.apply after the forward: out_shape and out_dtype for one output, many_meta for several.
+    out_shape: tuple[int, ...]
+    out_dtype: Any
+    many_meta: tuple[tuple[tuple[int, ...], Any], ...]
+    out: tuple[Any, ...] | None  # the output arrays, for ops with saves_output
+    # Kept by the ctx API, hooks and anomaly mode:
+    saved: tuple[Tensor, ...]
+    saved_versions: tuple[int, ...]
+    hooks: dict[int, list[Callable[..., Any]]] | None
+    freed: bool
+    created_at: str | None
+
+    def __init__(self, fn: type[Function]) -> None:
         self.fn = fn
-        self.saved: tuple[Tensor, ...] = ()
-        self.saved_versions: tuple[int, ...] = ()
-        self.out: tuple[Any, ...] | None = None
-        self.many_meta: tuple[tuple[tuple[int, ...], Any], ...] = ()
-        self.hooks: dict[int, list[Callable[..., Any]]] | None = None
+        self.saved = ()
+        self.saved_versions = ()
+        self.out = None
+        self.many_meta = ()
+        self.hooks = None
         self.freed = False
-        self.created_at: str | None = None
+        self.created_at = None
 
     # ---- the ctx API used by Function.forward / backward ----
     def save_for_backward(self, *tensors: Tensor) -> None:
@@ -170,9 +193,11 @@ class Node:
     @property
     def output(self) -> Tensor:
         """The op's (first) output, for ops with ``saves_output = True``."""
-        if self.freed:
+        out = self.out
+        if out is None:  # released by backward (freed), or never kept
             self._check_alive()
-        return _tensor_class[0]._make(self.out[0], self, 0, True)
+            raise TypeError(f"{self.fn.name}: ctx.output is kept only for ops with saves_output = True")
+        return _tensor_class[0]._make(out[0], self, 0, True)
 
     def _check_alive(self) -> None:
         if self.freed:
@@ -205,10 +230,10 @@ class Node:
         return f"<{self.fn.__name__} node #{self.seq}>"
 
 
-def new_node(fn: type, inputs: Sequence[Tensor], n_out: int) -> Node:
+def new_node(fn: type[Function], inputs: Sequence[Tensor], n_out: int) -> Node:
     """Stamp a node for ``fn`` applied to ``inputs``: edges, shapes, sequence number."""
     node = Node(fn)
-    targets = []
+    targets: list[Node | Tensor | None] = []
     indices = []
     shapes = []
     for t in inputs:
@@ -242,6 +267,14 @@ def _reachable(roots: Sequence[Node]) -> list[Node]:
     return sorted(seen.values(), key=_SEQ, reverse=True)
 
 
+@overload
+def run_backward(
+    roots: Sequence[Tensor], root_grads: Sequence[Tensor], retain_graph: bool, create_graph: bool, capture: None = None
+) -> None: ...
+@overload
+def run_backward(
+    roots: Sequence[Tensor], root_grads: Sequence[Tensor], retain_graph: bool, create_graph: bool, capture: Sequence[Tensor]
+) -> list[Tensor | None]: ...
 def run_backward(
     roots: Sequence[Tensor],
     root_grads: Sequence[Tensor],
@@ -277,7 +310,7 @@ def run_backward(
             if node.freed:
                 node._check_alive()
             if node.hooks:
-                _run_node_hooks(node, grads)
+                _run_node_hooks(node.hooks, grads)
             if capture_nodes:
                 for idx in range(node.n_out):
                     if (id(node), idx) in capture_nodes:
@@ -329,9 +362,9 @@ def _add_to_node(buffers: dict[Node, list[Any]], node: Node, idx: int, g: Tensor
     buf[idx] = g if buf[idx] is None else buf[idx] + g
 
 
-def _run_node_hooks(node: Node, grads: list[Any]) -> None:
+def _run_node_hooks(hooks: dict[int, list[Callable[..., Any]]], grads: list[Any]) -> None:
     """Tensor hooks of a non-leaf output see (and may replace) its complete gradient."""
-    for idx, fns in node.hooks.items():
+    for idx, fns in hooks.items():
         for fn in list(fns):
             if grads[idx] is not None:
                 replaced = fn(grads[idx])

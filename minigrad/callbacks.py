@@ -291,19 +291,19 @@ class LearningRateScheduler(Callback):
 
     def on_train_batch_end(self, batch: int, logs: Logs | None = None) -> None:
         if self.interval == "batch" and isinstance(self.schedule, Scheduler):
-            self._step(logs or {})
+            self._step(self.schedule, logs or {})
 
     def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
         if logs is not None:
             logs["learning_rate"] = self.model.optimizer.lr
         if self.interval == "epoch" and isinstance(self.schedule, Scheduler):
-            self._step(logs or {})
+            self._step(self.schedule, logs or {})
 
-    def _step(self, logs: Logs) -> None:
-        if not _takes_metric(self.schedule):
-            self.schedule.step()
+    def _step(self, schedule: Scheduler, logs: Logs) -> None:
+        if not _takes_metric(schedule):
+            schedule.step()
         elif self.monitor in logs:
-            self.schedule.step(logs[self.monitor])
+            schedule.step(logs[self.monitor])
         else:
             warnings.warn(f"LearningRateScheduler: {self.monitor!r} is not in the logs (available: {sorted(logs)}); "
                           f"the scheduler was not stepped", stacklevel=2)
@@ -313,6 +313,9 @@ class LearningRateScheduler(Callback):
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         if "schedule" in state:
+            if not isinstance(self.schedule, Scheduler):
+                raise ValueError("LearningRateScheduler: the state holds a scheduler's position, but this callback's "
+                                 "schedule is a function")
             self.schedule.load_state_dict(state["schedule"])
 
 

@@ -6,6 +6,7 @@ default to float32. Every tensor is created on the active backend.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from . import backend, dtypes
@@ -17,7 +18,7 @@ __all__ = [
 ]
 
 
-def as_shape(shape: tuple[Any, ...], where: str) -> tuple[int, ...]:
+def as_shape(shape: Sequence[Any], where: str) -> tuple[int, ...]:
     """Accept ``f(2, 3)`` and ``f((2, 3))``; check that every size is a non-negative int."""
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = tuple(shape[0])

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal, overload
 
 from .autograd import run_backward
 from .tensor import Tensor, _initial_grad
@@ -15,9 +14,27 @@ def _as_list(value: Any) -> list[Any]:
     return list(value) if isinstance(value, (list, tuple)) else [value]
 
 
+@overload
 def grad(
-    outputs: Tensor | Sequence[Tensor],
-    inputs: Tensor | Sequence[Tensor],
+    outputs: Tensor | list[Tensor] | tuple[Tensor, ...],
+    inputs: Tensor | list[Tensor] | tuple[Tensor, ...],
+    grad_outputs: Any = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    allow_unused: Literal[False] = False,
+) -> tuple[Tensor, ...]: ...
+@overload
+def grad(
+    outputs: Tensor | list[Tensor] | tuple[Tensor, ...],
+    inputs: Tensor | list[Tensor] | tuple[Tensor, ...],
+    grad_outputs: Any = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    allow_unused: bool = False,
+) -> tuple[Tensor | None, ...]: ...
+def grad(
+    outputs: Tensor | list[Tensor] | tuple[Tensor, ...],
+    inputs: Tensor | list[Tensor] | tuple[Tensor, ...],
     grad_outputs: Any = None,
     retain_graph: bool | None = None,
     create_graph: bool = False,

@@ -71,7 +71,10 @@ def weak_kind(value: Any) -> int:
 
 def promote(op: str, strong: list[np.dtype], weak: list[int]) -> np.dtype:
     """The result dtype of ``op`` for tensor dtypes ``strong`` and weak kinds."""
-    result = strong[0] if strong else None
+    top_weak = max(weak, default=-1)
+    if not strong:
+        return _KIND_DEFAULT[top_weak]
+    result = strong[0]
     for dt in strong[1:]:
         if dt == result:
             continue
@@ -83,9 +86,6 @@ def promote(op: str, strong: list[np.dtype], weak: list[int]) -> np.dtype:
             )
         if dk > rk or (dk == rk and dt.itemsize > result.itemsize):
             result = dt
-    top_weak = max(weak, default=-1)
-    if result is None:
-        return _KIND_DEFAULT[top_weak]
     if top_weak > kind_rank(result):
         return _KIND_DEFAULT[top_weak]
     return result

@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,7 +60,7 @@ class Trace(list):
         return "\n".join([head] + [f"  {r}" for r in self])
 
 
-def _roots(outputs: Tensor | Sequence[Tensor]) -> list[Tensor]:
+def _roots(outputs: Tensor | list[Tensor] | tuple[Tensor, ...]) -> list[Tensor]:
     return list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
 
 
@@ -110,7 +109,7 @@ def _input_info(namer: _Namer, node: Node, i: int) -> TensorInfo:
     return TensorInfo("?", shape, dtype, "op")
 
 
-def trace(outputs: Tensor | Sequence[Tensor]) -> Trace:
+def trace(outputs: Tensor | list[Tensor] | tuple[Tensor, ...]) -> Trace:
     """The recorded ops that reach ``outputs``, in execution order, as a printable :class:`Trace`."""
     roots = [t._node for t in _roots(outputs) if t._node is not None]
     order = list(reversed(_reachable(roots)))
@@ -148,7 +147,7 @@ def _label(info: TensorInfo, grad: Any = None) -> str:
     return text
 
 
-def to_dot(outputs: Tensor | Sequence[Tensor], show_grads: bool = False) -> DotGraph:
+def to_dot(outputs: Tensor | list[Tensor] | tuple[Tensor, ...], show_grads: bool = False) -> DotGraph:
     """Graphviz DOT text of the graph reaching ``outputs``.
 
     Ops are ellipses, tensors boxes: leaves grey, parameters bold, outputs

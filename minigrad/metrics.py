@@ -136,6 +136,7 @@ def get(identifier: str | Callable[..., float], **options: Any) -> Callable[...,
 
     ``get("binary_accuracy", threshold=0.7)``. An unknown name raises ValueError listing the valid ones.
     """
+    fn: Callable[..., float] | None
     if callable(identifier):
         fn = identifier
     elif isinstance(identifier, str):

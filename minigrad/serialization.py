@@ -78,7 +78,7 @@ def save(obj: Any, path: str | os.PathLike[str]) -> None:
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
-            np.savez(f, **arrays)
+            np.savez(f, **arrays)  # type: ignore[arg-type]  # numpy's stub checks **arrays against allow_pickle: bool too; no key is 'allow_pickle'
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)

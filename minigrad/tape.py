@@ -15,7 +15,6 @@ tapes give higher derivatives.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from .autograd import GradMode, run_backward
@@ -47,7 +46,7 @@ class GradientTape:
         for t in self._watched.values():
             t._rg = False
 
-    def watch(self, tensors: Tensor | Sequence[Tensor]) -> None:
+    def watch(self, tensors: Tensor | list[Tensor] | tuple[Tensor, ...]) -> None:
         """Record ops on ``tensors`` from now on, even if they do not require grad."""
         for t in tensors if isinstance(tensors, (list, tuple)) else [tensors]:
             if not isinstance(t, Tensor) or t.dtype.kind != "f":
@@ -56,8 +55,8 @@ class GradientTape:
                 t._rg = True
                 self._watched[id(t)] = t
 
-    def gradient(self, target: Tensor | Sequence[Tensor], sources: Tensor | Sequence[Tensor],
-                 output_gradients: Any = None) -> Any:
+    def gradient(self, target: Tensor | list[Tensor] | tuple[Tensor, ...],
+                 sources: Tensor | list[Tensor] | tuple[Tensor, ...], output_gradients: Any = None) -> Any:
         """d(sum of target)/d(sources), with the structure of ``sources`` (None where unconnected)."""
         if self._used and not self.persistent:
             raise RuntimeError(
@@ -66,8 +65,10 @@ class GradientTape:
             )
         self._used = True
         targets = list(target) if isinstance(target, (list, tuple)) else [target]
-        many = isinstance(sources, (list, tuple))
-        srcs = list(sources) if many else [sources]
+        if isinstance(sources, (list, tuple)):
+            many, srcs = True, list(sources)
+        else:
+            many, srcs = False, [sources]
         gouts = output_gradients if isinstance(output_gradients, (list, tuple)) else [output_gradients] * len(targets)
         live = [(t, g) for t, g in zip(targets, gouts) if t._rg]
         if not live:

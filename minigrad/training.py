@@ -277,7 +277,8 @@ def fit(model: Any, x: Any, y: Any, epochs: int = 1, batch_size: int = 32, valid
     if validation_data is not None:
         if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
             raise ValueError("fit: validation_data must be a pair (x_val, y_val)")
-        val = _prepare(model, *validation_data, "fit", ("x_val", "y_val"))
+        x_val, y_val = validation_data
+        val = _prepare(model, x_val, y_val, "fit", ("x_val", "y_val"))
     elif validation_split:
         split = math.ceil(len(xa) * (1.0 - validation_split))
         if split == len(xa):

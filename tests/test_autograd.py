@@ -256,3 +256,18 @@ def test_an_op_that_saved_nothing_reads_no_saved_tensors() -> None:
     x = mg.tensor([1.0], requires_grad=True)
     Double.apply(x).sum().backward()
     assert x.grad.item() == 2.0
+
+
+def test_ctx_output_of_an_op_without_saves_output_says_so() -> None:
+    class Triple(Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x.data * 3
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 3 + 0 * ctx.output  # saves_output is not set, so nothing was kept
+
+    x = mg.tensor([1.0], requires_grad=True)
+    with pytest.raises(TypeError, match="triple: ctx.output is kept only for ops with saves_output = True"):
+        Triple.apply(x).sum().backward()

@@ -171,6 +171,8 @@ def test_learning_rate_scheduler_errors() -> None:
         LearningRateScheduler(lambda e: 0.1, interval="step")
     with pytest.raises(ValueError, match="returned 'fast'"):
         model().fit(x, y, verbose=0, callbacks=[LearningRateScheduler(lambda e, lr: "fast")])
+    with pytest.raises(ValueError, match="schedule is a function"):  # a scheduler's state for a function schedule
+        LearningRateScheduler(lambda e: 0.1).load_state_dict({"schedule": {"last_epoch": 1}})
 
 
 def test_csv_logger(tmp_path) -> None:

@@ -52,6 +52,7 @@ def get(identifier: str | Callable[..., Any], **options: Any) -> Callable[..., A
     An unknown name raises ValueError listing the valid ones; an option the
     loss does not take raises TypeError here rather than at the first call.
     """
+    fn: Callable[..., Any] | None
     if callable(identifier):
         fn = identifier
     elif isinstance(identifier, str):

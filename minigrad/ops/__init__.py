@@ -75,18 +75,27 @@ def _logical(fn: Any) -> Any:
     return op
 
 
+def _invert(self: Tensor) -> Tensor:
+    return Tensor._make(~self.data)
+
+
+def _transposed(self: Tensor) -> Tensor:
+    return self.permute(*reversed(range(self.ndim)))
+
+
 def _install() -> None:
+    """Set the operators and methods on Tensor (declared for type checkers in Tensor's TYPE_CHECKING block)."""
     import operator
 
     for name, fn in _OPERATORS.items():
         setattr(Tensor, name, fn)
     for name, fn in (("__and__", operator.and_), ("__or__", operator.or_), ("__xor__", operator.xor)):
         setattr(Tensor, name, _logical(fn))
-    Tensor.__invert__ = lambda self: Tensor._make(~self.data)  # type: ignore[method-assign]
     methods = [n for n in __all__ if n not in ("where", "concatenate", "cat", "stack", "one_hot")]
     for name in methods + ["astype", "to", "sum_to"]:
         setattr(Tensor, name, globals()[name])
-    Tensor.T = property(lambda self: self.permute(*reversed(range(self.ndim))))  # type: ignore[attr-defined]
+    for name, attr in (("__invert__", _invert), ("T", property(_transposed))):
+        setattr(Tensor, name, attr)
 
 
 _install()

@@ -128,7 +128,7 @@ def col2im(cols: Tensor, shape: tuple[int, int, int, int], stride: Any = 1, padd
     """The adjoint of ``im2col``: add (N, OH, OW, C, KH, KW) windows back into an NCHW tensor of ``shape``."""
     if cols.ndim != 6:
         raise ValueError(f"col2im: expected a (N, OH, OW, C, KH, KW) tensor, got shape {cols.shape}")
-    kernel = cols.shape[4:]
+    kernel = (cols.shape[4], cols.shape[5])
     strides = pair("col2im", "stride", stride, 1)
     dilations = pair("col2im", "dilation", dilation, 1)
     if isinstance(padding, tuple) and all(isinstance(p, tuple) for p in padding):
