@@ -111,7 +111,7 @@ class Function:
                 if t._rg:
                     record = True
                     break
-        ctx = new_node(cls, inputs, 1) if record else _Scratch()
+        ctx: Any = new_node(cls, inputs, 1) if record else _Scratch()
         GradMode.enabled = False
         try:
             out = cls.forward(ctx, *inputs, **kwargs)
