@@ -170,7 +170,7 @@ def _as_inputs(op: str, args: tuple[Any, ...]) -> tuple[Tensor, ...]:
         elif backend.is_array(a):
             a = Tensor._make(backend.asarray(a, dtype=target, backend=where))
         else:
-            a = Tensor._make(target.type(a))
+            a = Tensor._make(backend.constant(a, target, where))
         out.append(a)
     return tuple(out)
 
