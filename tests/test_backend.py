@@ -46,7 +46,8 @@ def test_env_var_without_cupy_fails_at_import() -> None:
 
 @pytest.mark.skipif(not HAS_CUPY, reason="needs CuPy and a CUDA device")
 def test_tensors_move_between_backends_with_their_gradient() -> None:
-    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    with mg.use_backend("numpy"):
+        x = mg.tensor([1.0, 2.0], requires_grad=True)
     y = (x.to("cupy") * 3).sum()
     assert y.backend == "cupy"
     y.backward()
@@ -62,7 +63,8 @@ def test_importing_minigrad_loads_no_optional_dependency() -> None:
         "bad = [m for m in ('cupy', 'torch', 'matplotlib', 'sklearn', 'hypothesis', 'scipy') if m in sys.modules]\n"
         "print(bad)"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    env = {k: v for k, v in os.environ.items() if k != "MINIGRAD_BACKEND"}  # the default backend
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 
 
