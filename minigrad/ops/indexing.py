@@ -92,8 +92,9 @@ class SetItem(Function):
 
 def _positions(m: Any, index: Any, dim: int) -> tuple[Any, ...]:
     """The full index tuple of every element of ``index`` with ``index`` along ``dim``."""
-    grid = list(m.indices(index.shape, sparse=True))
-    grid[dim] = index
+    ndim = index.ndim
+    grid = [m.arange(n).reshape([n if k == axis else 1 for k in range(ndim)]) for axis, n in enumerate(index.shape)]
+    grid[dim] = index  # the other axes broadcast against it (CuPy's indices() has no sparse=)
     return tuple(grid)
 
 

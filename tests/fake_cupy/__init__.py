@@ -253,9 +253,6 @@ class ndarray:  # noqa: N801 - CuPy's spelling
     def __bool__(self) -> bool:
         return self._read(bool)
 
-    def __index__(self) -> int:
-        return self._read(operator.index)
-
     def __repr__(self) -> str:
         return self._read(repr)
 
@@ -413,6 +410,11 @@ def ascontiguousarray(a: Any, dtype: Any = None) -> ndarray:
     return _call(_np.ascontiguousarray, (a,), {"dtype": dtype})
 
 
+def indices(dimensions: Any, dtype: Any = int) -> ndarray:
+    """The dense index grid, shape ``(len(dimensions), *dimensions)``; CuPy has no ``sparse=``."""
+    return ndarray._of(_np.indices(dimensions, dtype=dtype))
+
+
 def _syncing(name: str) -> Callable[..., Any]:
     """A function whose result's shape depends on the data: CuPy reads a count back (device -> host)."""
     fn = getattr(_np, name)
@@ -446,17 +448,17 @@ _FUNCTIONS = (
     "invert", "equal", "not_equal", "less", "less_equal", "greater", "greater_equal", "clip", "around", "round",
     # creation
     "zeros", "ones", "empty", "full", "zeros_like", "ones_like", "empty_like", "full_like", "arange", "linspace",
-    "eye", "identity", "copy", "indices", "meshgrid", "tri", "tril", "triu", "diag",
+    "eye", "identity", "copy", "meshgrid", "tri", "tril", "triu", "diag",
     # shape and layout
     "reshape", "ravel", "transpose", "swapaxes", "moveaxis", "expand_dims", "squeeze", "broadcast_to",
     "broadcast_arrays", "concatenate", "stack", "vstack", "hstack", "split", "array_split", "tile", "repeat",
-    "flip", "pad", "roll", "atleast_1d", "atleast_2d", "take", "take_along_axis", "put_along_axis", "where",
+    "flip", "pad", "roll", "atleast_1d", "atleast_2d", "take", "take_along_axis", "where",
     "einsum", "matmul", "dot", "tensordot", "outer", "inner", "cumsum", "cumprod",
     # reductions and sorting
     "sum", "prod", "mean", "var", "std", "max", "min", "amax", "amin", "argmax", "argmin", "all", "any",
     "count_nonzero", "sort", "argsort", "allclose", "isclose", "array_equal",
     # dtypes
-    "result_type", "can_cast", "promote_types", "finfo", "iinfo", "issubdtype", "shape", "ndim", "size",
+    "result_type", "can_cast", "promote_types", "finfo", "iinfo", "issubdtype",
 )
 for _name in _FUNCTIONS:
     globals()[_name] = _function(getattr(_np, _name), _name)
