@@ -155,7 +155,7 @@ def _check_index(op: str, x: Tensor, dim: int, index: Any, other: tuple[int, ...
     limit = other if other is not None else x.shape
     if any(n > m for i, (n, m) in enumerate(zip(idx.shape, limit)) if i != d):
         raise ValueError(f"{op}: index shape {idx.shape} is larger than {limit} outside dimension {d}")
-    if idx.size and (int(idx.min()) < 0 or int(idx.max()) >= x.shape[d]):
+    if idx.size and bool(((idx < 0) | (idx >= x.shape[d])).any()):  # one read from the device
         raise ValueError(
             f"{op}: index values must lie in [0, {x.shape[d]}) for dimension {d} of shape {x.shape}, "
             f"got range [{int(idx.min())}, {int(idx.max())}]"
