@@ -273,6 +273,8 @@ def is_writeable(array: Any) -> bool:
     """
     if isinstance(array, numpy.ndarray):
         return bool(array.flags.writeable)
+    if not is_array(array):
+        return False  # a NumPy scalar cannot change in place
     return not any(s == 0 and n > 1 for s, n in zip(array.strides, array.shape))
 
 

@@ -177,6 +177,8 @@ def common_backend(op: str, tensors: list[Tensor]) -> str | None:
 
     Raises ValueError naming both backends if they differ: an op never moves data behind the user's back.
     """
+    if len(_LOADED) == 1:  # one backend registered: nothing to mix (the hot path on NumPy)
+        return None
     names = {t.backend for t in tensors if backend.is_array(t.data)}
     if len(names) > 1:
         raise ValueError(f"{op}: inputs live on different backends ({', '.join(sorted(names))}); move them with .to(...)")
