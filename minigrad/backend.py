@@ -6,6 +6,10 @@ so the same op code runs on NumPy (CPU) and CuPy (NVIDIA GPU).
     set_backend("numpy" | "cupy"), get_backend(), use_backend(name)
 
 The environment variable ``MINIGRAD_BACKEND`` picks the backend at import.
+NumPy is built in; CuPy is imported and registered the first time it is
+asked for. Where the two spell something differently (scatter-add, copies
+to the host, floating-point warnings, scalar constants) a per-backend
+:class:`Spelling` decides, so ops never branch on the device.
 """
 
 from __future__ import annotations
@@ -13,9 +17,9 @@ from __future__ import annotations
 import contextlib
 import os
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from types import ModuleType
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy
 
@@ -24,16 +28,93 @@ __all__ = [
     "backend_of", "available_backends", "asarray", "to_numpy", "sum_to",
     "index_add", "quiet", "is_writeable", "as_array", "SCALAR", "LOADED",
     "HostArray", "from_python", "host_copy", "format_array", "host_rng", "manual_seed", "is_array",
-    "numpy_constant",
+    "Spelling", "register_array_module", "stand_in", "constant", "numpy_constant",
 ]
 
 BACKENDS = ("numpy", "cupy")
 _CUPY_HINT = "install it with `pip install minigrad[cuda]` on a machine with an NVIDIA GPU"
 
+
+class Spelling(NamedTuple):
+    """How one backend spells what NumPy and CuPy spell differently."""
+
+    scatter_add: Callable[[Any, Any, Any], None]  # target[index] += values, repeated indices accumulating
+    to_host: Callable[[Any], numpy.ndarray]  # a host NumPy array with the values
+    quiet: Callable[[], contextlib.AbstractContextManager[Any]]  # silence floating-point warnings
+    constant: Callable[[Any, Any], Any]  # a Python number as an op operand of a dtype, without a host copy
+
+
+def numpy_constant(value: float, dtype: Any) -> numpy.ndarray:
+    """A Python number as a 0-d NumPy array of ``dtype``, the operand NumPy is fastest with.
+
+    NumPy takes about 0.3 us longer per op when an operand is a Python number or a
+    NumPy scalar than when it is a 0-d array (measured on arrays of 16 floats).
+    """
+    return numpy.asarray(value, dtype=dtype)
+
+
+_NUMPY = Spelling(
+    scatter_add=numpy.add.at,
+    to_host=numpy.asarray,
+    quiet=lambda: numpy.errstate(all="ignore"),
+    constant=numpy_constant,
+)
+
 _modules: dict[str, ModuleType] = {"numpy": numpy}
-LOADED = _modules  # the array modules imported so far (read-only for other modules)
+LOADED = _modules  # the array modules registered so far (read-only for other modules)
+_spellings: dict[str, Spelling] = {"numpy": _NUMPY}
+_types: dict[type, str] = {numpy.ndarray: "numpy"}  # array type -> backend name
 _active = ["numpy"]
 _rng = [numpy.random.default_rng()]
+
+
+def register_array_module(name: str, module: ModuleType, scatter_add: Callable[[Any, Any, Any], None]) -> None:
+    """Make ``module`` the array module of backend ``name`` (``"cupy"``).
+
+    ``module`` offers NumPy's functions plus ``ndarray`` and ``asnumpy``, as
+    CuPy does; ``scatter_add(target, index, values)`` is its unbuffered
+    ``target[index] += values`` (``cupyx.scatter_add`` for CuPy). The rest
+    follows from the module: host copies through ``asnumpy``, no
+    floating-point warnings to silence, scalar constants filled on the device.
+    """
+    _check_name(name)
+    if name == "numpy":
+        raise ValueError("register_array_module: the numpy backend is built in")
+    _unregister(name)
+    _modules[name] = module
+    _types[module.ndarray] = name
+    _spellings[name] = Spelling(
+        scatter_add=scatter_add,
+        to_host=module.asnumpy,
+        quiet=contextlib.nullcontext,
+        constant=lambda value, dtype: module.full((), value, dtype=dtype),  # a device fill, no copy
+    )
+
+
+def _unregister(name: str) -> None:
+    module = _modules.pop(name, None)
+    _spellings.pop(name, None)
+    if module is not None:
+        _types.pop(module.ndarray, None)
+
+
+@contextlib.contextmanager
+def stand_in(name: str, module: ModuleType, scatter_add: Callable[[Any, Any, Any], None]) -> Iterator[ModuleType]:
+    """Context manager: ``module`` serves as backend ``name`` inside the block.
+
+    Tests use it to run the CuPy code path on a NumPy-backed stand-in. The
+    module registered before (if any) and the active backend come back after.
+    """
+    previous = (_modules.get(name), _spellings.get(name), _active[0])
+    register_array_module(name, module, scatter_add)
+    try:
+        yield module
+    finally:
+        _unregister(name)
+        old_module, old_spelling, _active[0] = previous
+        if old_module is not None and old_spelling is not None:
+            _modules[name], _spellings[name] = old_module, old_spelling
+            _types[old_module.ndarray] = name
 
 
 def _load_cupy() -> ModuleType:
@@ -42,6 +123,7 @@ def _load_cupy() -> ModuleType:
         return _modules["cupy"]
     try:
         import cupy
+        import cupyx
     except ImportError as err:
         raise RuntimeError(f"the cupy backend needs CuPy, which is not installed: {_CUPY_HINT}") from err
     try:
@@ -50,7 +132,7 @@ def _load_cupy() -> ModuleType:
         raise RuntimeError(f"the cupy backend found no usable CUDA device ({err}); {_CUPY_HINT}") from err
     if count == 0:
         raise RuntimeError(f"the cupy backend found no CUDA device; {_CUPY_HINT}")
-    _modules["cupy"] = cupy
+    register_array_module("cupy", cupy, cupyx.scatter_add)
     return cupy
 
 
@@ -101,13 +183,19 @@ def xp(name: str | None = None) -> ModuleType:
 
 
 def is_array(value: Any) -> bool:
-    """True for a NumPy or CuPy ndarray."""
-    return isinstance(value, numpy.ndarray) or ("cupy" in _modules and isinstance(value, _modules["cupy"].ndarray))
+    """True for an array of a registered backend (a NumPy or CuPy ndarray)."""
+    return type(value) in _types or any(isinstance(value, m.ndarray) for m in _modules.values())
 
 
 def backend_of(array: Any) -> str:
-    """``"cupy"`` for a CuPy array, else ``"numpy"``."""
-    return "cupy" if "cupy" in _modules and isinstance(array, _modules["cupy"].ndarray) else "numpy"
+    """The backend that holds ``array``: ``"cupy"`` for a CuPy array, else ``"numpy"``."""
+    name = _types.get(type(array))
+    if name is not None:
+        return name
+    for name, module in _modules.items():  # a subclass of a registered array type
+        if isinstance(array, module.ndarray):
+            return name
+    return "numpy"  # NumPy scalars, Python numbers
 
 
 def module_of(array: Any) -> ModuleType:
@@ -118,9 +206,19 @@ def module_of(array: Any) -> ModuleType:
 def asarray(data: Any, dtype: Any = None, backend: str | None = None) -> Any:
     """An array on ``backend`` (default: active) holding ``data``; copies only if needed."""
     name = backend or _active[0]
-    if name == "numpy" and backend_of(data) == "cupy":
-        data = data.get()
+    if is_array(data) and backend_of(data) != name:
+        data = to_numpy(data)
     return xp(name).asarray(data, dtype=dtype)
+
+
+def constant(value: Any, dtype: Any, backend: str | None = None) -> Any:
+    """A Python number as an operand of dtype ``dtype`` for an op on ``backend`` (default: active).
+
+    A 0-d array of that backend: on NumPy the operand it is fastest with; on
+    CuPy filled on the device, so the constant needs no host-to-device copy and
+    ops see one array module.
+    """
+    return _spellings[backend or _active[0]].constant(value, dtype)
 
 
 HostArray = numpy.ndarray  # the type of what ``to_numpy`` returns
@@ -152,9 +250,7 @@ def format_array(array: Any, prefix: str) -> str:
 
 def to_numpy(array: Any) -> numpy.ndarray:
     """A host NumPy array with the values of ``array`` (a copy for CuPy)."""
-    if backend_of(array) == "cupy":
-        return array.get()
-    return numpy.asarray(array)
+    return _spellings[backend_of(array)].to_host(array)
 
 
 def sum_to(g: Any, shape: tuple[int, ...]) -> Any:
@@ -174,17 +270,22 @@ def sum_to(g: Any, shape: tuple[int, ...]) -> Any:
 
 
 def quiet(array: Any) -> contextlib.AbstractContextManager[Any]:
-    """Silence floating-point warnings: invalid math gives NaN/inf quietly, as NumPy values."""
-    if backend_of(array) == "numpy":
-        return numpy.errstate(all="ignore")
-    return contextlib.nullcontext()
+    """Silence floating-point warnings: invalid math gives NaN/inf quietly (GPUs never warn)."""
+    return _spellings[backend_of(array)].quiet()
 
 
 def is_writeable(array: Any) -> bool:
-    """True for an array that owns or shares writeable memory (not a broadcast view)."""
+    """True for an array whose elements can be written one by one (not a broadcast view).
+
+    NumPy marks broadcast views read-only; CuPy has no such flag, so a view
+    that repeats an element (stride 0 along an axis longer than 1) counts as
+    read-only there too.
+    """
     if isinstance(array, numpy.ndarray):
         return bool(array.flags.writeable)
-    return backend_of(array) == "cupy"
+    if not is_array(array):
+        return False  # a NumPy scalar cannot change in place
+    return not any(s == 0 and n > 1 for s, n in zip(array.strides, array.shape))
 
 
 SCALAR = numpy.generic  # what NumPy returns for 0-d results
@@ -195,23 +296,9 @@ def as_array(value: Any) -> Any:
     return numpy.asarray(value) if isinstance(value, numpy.generic) else value
 
 
-def numpy_constant(value: float, dtype: Any) -> numpy.ndarray:
-    """A Python number as a 0-d NumPy array of ``dtype``, the operand NumPy is fastest with.
-
-    NumPy takes about 0.3 us longer per op when an operand is a Python number or a
-    NumPy scalar than when it is a 0-d array (measured on arrays of 16 floats).
-    """
-    return numpy.asarray(value, dtype=dtype)
-
-
 def index_add(target: Any, index: Any, values: Any) -> None:
     """``target[index] += values`` in place, accumulating over repeated indices."""
-    if backend_of(target) == "cupy":
-        import cupyx
-
-        cupyx.scatter_add(target, index, values)
-    else:
-        numpy.add.at(target, index, values)
+    _spellings[backend_of(target)].scatter_add(target, index, values)
 
 
 def host_rng() -> numpy.random.Generator:

@@ -40,7 +40,7 @@ from .tensor import Tensor
 
 _LOADED = backend.LOADED  # one entry until CuPy is loaded: from then on inputs may mix backends
 
-__all__ = ["Function", "xp"]
+__all__ = ["Function", "xp", "common_backend"]
 
 
 def xp(t: Tensor) -> Any:
@@ -159,10 +159,7 @@ def _as_inputs(op: str, args: tuple[Any, ...]) -> tuple[Tensor, ...]:
     tensors = [a for a in args if isinstance(a, Tensor)]
     weak = [dtypes.weak_kind(a) for a in args if not isinstance(a, Tensor)]
     target = dtypes.promote(op, [t.data.dtype for t in tensors], weak)
-    names = {t.backend for t in tensors if backend.is_array(t.data)}
-    if len(names) > 1:
-        raise ValueError(f"{op}: inputs live on different backends ({', '.join(sorted(names))}); move them with .to(...)")
-    where = names.pop() if names else backend.get_backend()
+    where = common_backend(op, tensors) or backend.get_backend()
     out = []
     for a in args:
         if isinstance(a, Tensor):
@@ -171,9 +168,22 @@ def _as_inputs(op: str, args: tuple[Any, ...]) -> tuple[Tensor, ...]:
         elif backend.is_array(a):
             a = Tensor._make(backend.asarray(a, dtype=target, backend=where))
         else:
-            a = Tensor._make(target.type(a))
+            a = Tensor._make(backend.constant(a, target, where))
         out.append(a)
     return tuple(out)
+
+
+def common_backend(op: str, tensors: list[Tensor]) -> str | None:
+    """The backend that holds the arrays of ``tensors`` (None if none holds one).
+
+    Raises ValueError naming both backends if they differ: an op never moves data behind the user's back.
+    """
+    if len(_LOADED) == 1:  # one backend registered: nothing to mix (the hot path on NumPy)
+        return None
+    names = {t.backend for t in tensors if backend.is_array(t.data)}
+    if len(names) > 1:
+        raise ValueError(f"{op}: inputs live on different backends ({', '.join(sorted(names))}); move them with .to(...)")
+    return names.pop() if names else None
 
 
 def _cast_constant(op: str, t: Tensor, target: Any) -> Tensor:

@@ -22,7 +22,7 @@ def run_example(name: str, *args: str) -> str:
 def test_autograd_internals_tour(tmp_path: Path) -> None:
     out = run_example("autograd_internals.py", "--out", str(tmp_path))
     assert "[0] v0 = mul(x0[2]:float32, x1[2]:float32)" in out
-    assert "H v = tensor([  6.,   1., -18.], dtype=float64)" in out
+    assert "H v = tensor([  6.,   1., -18.], dtype=float64" in out  # then ")" or ", backend='cupy')"
     assert "gradcheck: True  gradgradcheck: True" in out
     assert "backward of 'sqrt'" in out
     assert (tmp_path / "mlp_step.dot").read_text().startswith("digraph minigrad {")

@@ -22,8 +22,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..backend import asarray, module_of
-from ..ops import gather
+from ..backend import as_array, asarray, module_of
+from ..ops import gather, where
 from ..ops.cross_entropy import softmax_cross_entropy
 from ..tensor import Tensor
 from .common import (
@@ -104,11 +104,11 @@ def sparse_categorical_crossentropy(
     if labels.ndim == p.ndim and labels.shape[-1] == 1:
         labels = labels.reshape(labels.shape[:-1])
     counted = _check_class_labels(name, p, labels, axis, ignore_index)
-    hot = Tensor(one_hot_along(module_of(labels).where(counted, labels, -1), p.shape[axis], axis, p.dtype))
+    hot = Tensor._make(one_hot_along(module_of(labels).where(counted, labels, -1), p.shape[axis], axis, p.dtype))
     values = softmax_cross_entropy(p, hot, axis) if from_logits else _clipped_cross_entropy(name, p, hot, axis)
     if ignore_index is None:
         return reduce(values, reduction)
-    return _reduce_weighted(values, reduction, float(counted.sum()))
+    return _reduce_weighted(values, reduction, counted.sum())
 
 
 def cross_entropy(
@@ -157,8 +157,8 @@ def cross_entropy(
     if label_smoothing:
         spread = m.expand_dims(counted, axis).astype(z.dtype) * z.dtype.type(label_smoothing / n_classes)
         t = t + (spread if w is None else spread * w.data)
-    values = softmax_cross_entropy(z, Tensor(t), axis)
-    return _reduce_weighted(values, reduction, float(picked.sum()))
+    values = softmax_cross_entropy(z, Tensor._make(t), axis)
+    return _reduce_weighted(values, reduction, picked.sum())
 
 
 def nll_loss(prediction: Any, target: Any, *, weight: Any = None, ignore_index: int = -100, reduction: str = "mean") -> Tensor:
@@ -179,7 +179,7 @@ def nll_loss(prediction: Any, target: Any, *, weight: Any = None, ignore_index: 
     safe = m.where(counted, labels, 0)
     picked = gather(x, axis, m.expand_dims(safe, axis)).squeeze(axis)
     coefficient = counted.astype(x.dtype) if w is None else w.data.reshape(-1)[safe] * counted
-    return _reduce_weighted(-picked * Tensor(coefficient), reduction, float(coefficient.sum()))
+    return _reduce_weighted(-picked * Tensor._make(coefficient), reduction, coefficient.sum())
 
 
 def kl_divergence(prediction: Any, target: Any, *, reduction: str = "mean") -> Tensor:
@@ -238,8 +238,15 @@ def _class_weights(loss: str, weight: Any, x: Tensor, axis: int) -> Tensor | Non
     return w.reshape([n_classes if i == axis else 1 for i in range(x.ndim)])
 
 
-def _reduce_weighted(values: Tensor, reduction: str, denominator: float) -> Tensor:
-    """Reduce per-sample values whose ``"mean"`` divides by a total weight rather than a count."""
+def _reduce_weighted(values: Tensor, reduction: str, denominator: Any) -> Tensor:
+    """Reduce per-sample values whose ``"mean"`` divides by a total weight rather than a count.
+
+    ``denominator`` is a 0-d array on the values' backend and stays there (no
+    read back to the host); a total weight of 0 gives 0.
+    """
     if reduction != "mean":
         return reduce(values, reduction)
-    return values.sum() / denominator if denominator else values.sum() * 0.0
+    total, denominator = values.sum(), as_array(denominator)
+    nonzero = denominator != 0
+    safe = module_of(denominator).where(nonzero, denominator, 1).astype(values.dtype)
+    return where(Tensor._make(nonzero), total / Tensor._make(safe), total * 0.0)

@@ -3,7 +3,7 @@
 Each check raises a ValueError that names the loss and the offending shapes
 or values, so bad input is reported where it enters instead of surfacing
 later as a NaN. Checks that look at values (label ranges, probabilities)
-read one or two numbers back from the array; on a GPU that is a small sync.
+read one small result back from the array; on a GPU that is one small sync.
 """
 
 from __future__ import annotations
@@ -73,7 +73,8 @@ def check_unit_interval(loss: str, what: str, t: Tensor, hint: str = "") -> None
     """Every value of ``t`` lies in [0, 1] (NaN fails too)."""
     if t.size == 0:
         return
-    lo, hi = float(t.data.min()), float(t.data.max())
+    m = backend.module_of(t.data)
+    lo, hi = backend.to_numpy(m.stack([t.data.min(), t.data.max()])).tolist()  # one read back from the device
     if not (0 <= lo and hi <= 1):
         raise ValueError(f"{loss}: {what} must lie in [0, 1], got values in [{lo:g}, {hi:g}] (shape {t.shape}){hint}")
 
@@ -97,15 +98,13 @@ def as_labels(loss: str, labels: Any, like: Tensor) -> Any:
 def check_labels(loss: str, labels: Any, n_classes: int, ignore_index: int | None) -> Any:
     """Check every label (other than ``ignore_index``) lies in [0, n_classes); return the mask of counted labels."""
     counted = labels == labels if ignore_index is None else labels != ignore_index
-    used = labels[counted]
-    if used.size:
-        lo, hi = int(used.min()), int(used.max())
-        if lo < 0 or hi >= n_classes:
-            skip = "" if ignore_index is None else f" (ignore_index={ignore_index} aside)"
-            raise ValueError(
-                f"{loss}: labels must lie in [0, {n_classes}) for {n_classes} classes{skip}, "
-                f"got labels in [{lo}, {hi}] (labels shape {labels.shape})"
-            )
+    if labels.size and bool((((labels < 0) | (labels >= n_classes)) & counted).any()):  # one read from the device
+        used = backend.to_numpy(labels)[backend.to_numpy(counted)]
+        skip = "" if ignore_index is None else f" (ignore_index={ignore_index} aside)"
+        raise ValueError(
+            f"{loss}: labels must lie in [0, {n_classes}) for {n_classes} classes{skip}, "
+            f"got labels in [{int(used.min())}, {int(used.max())}] (labels shape {labels.shape})"
+        )
     return counted
 
 

@@ -84,7 +84,7 @@ def embedding(indices: Any, weight: Tensor, padding_idx: int | None = None) -> T
     if weight.ndim != 2:
         raise ValueError(f"embedding: weight must be (num_embeddings, embedding_dim), got shape {weight.shape}")
     pad = padding_index("embedding", padding_idx, weight.shape[0])
-    if idx.size and (int(idx.min()) < 0 or int(idx.max()) >= weight.shape[0]):
+    if idx.size and bool(((idx < 0) | (idx >= weight.shape[0])).any()):  # one read from the device
         raise ValueError(
             f"embedding: indices must lie in [0, {weight.shape[0]}), got range [{int(idx.min())}, {int(idx.max())}]"
         )

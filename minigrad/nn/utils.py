@@ -67,7 +67,7 @@ def clip_grad_norm_(
     scale = xp.minimum(max_norm / (total + 1e-6), 1.0)  # no branch: stays on the device
     for g in _distinct(grads):
         g *= scale.astype(g.dtype)
-    return Tensor(total)
+    return Tensor._make(backend.as_array(total))
 
 
 def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float) -> None:

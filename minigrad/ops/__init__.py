@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..function import common_backend
 from ..tensor import Tensor
 from . import (
     activation,
@@ -67,6 +68,8 @@ _OPERATORS = {
 
 def _logical(fn: Any) -> Any:
     def op(self: Tensor, other: Any) -> Tensor:
+        if isinstance(other, Tensor):
+            common_backend(fn.__name__.strip("_"), [self, other])
         a, b = self.data, (other.data if isinstance(other, Tensor) else other)
         if a.dtype.kind not in "biu":
             raise TypeError(f"{fn.__name__}: logical operators need bool or integer tensors, got {a.dtype}")

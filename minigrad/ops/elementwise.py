@@ -11,7 +11,7 @@ import math
 from typing import Any
 
 from .. import backend, dtypes
-from ..function import Function, xp
+from ..function import Function, common_backend, xp
 from ..tensor import Tensor
 from .special import erf_array
 
@@ -320,7 +320,9 @@ def minimum(x: Any, y: Any) -> Tensor:
 
 def where(condition: Any, x: Any, y: Any) -> Tensor:
     """``x`` where ``condition`` is true, else ``y`` (broadcast together)."""
-    cond = condition.data if isinstance(condition, Tensor) else backend.asarray(condition)
+    tensors = [t for t in (condition, x, y) if isinstance(t, Tensor)]
+    home = common_backend("where", tensors)
+    cond = condition.data if isinstance(condition, Tensor) else backend.asarray(condition, backend=home)
     if cond.dtype.kind != "b":
         raise TypeError(f"where: condition must be a bool tensor, got dtype {cond.dtype}")
     return Where.apply(x, y, condition=cond)

@@ -19,17 +19,17 @@ __all__ = ["getitem", "setitem", "gather", "scatter_add", "one_hot"]
 _BASIC = (int, slice, type(None), type(Ellipsis))
 
 
-def normalize_index(index: Any) -> Any:
-    """Tensors, lists and arrays inside an index become backend arrays."""
+def normalize_index(index: Any, where: str) -> Any:
+    """Tensors and lists inside an index become arrays of backend ``where`` (the indexed tensor's)."""
     parts = index if isinstance(index, tuple) else (index,)
     out = []
     for p in parts:
         if isinstance(p, Tensor):
             p = p.data
         elif isinstance(p, list):
-            p = backend.asarray(p)
+            p = backend.asarray(p, backend=where)
         elif isinstance(p, bool):
-            p = backend.asarray(p)
+            p = backend.asarray(p, backend=where)
         out.append(p)
     return tuple(out)
 
@@ -92,8 +92,9 @@ class SetItem(Function):
 
 def _positions(m: Any, index: Any, dim: int) -> tuple[Any, ...]:
     """The full index tuple of every element of ``index`` with ``index`` along ``dim``."""
-    grid = list(m.indices(index.shape, sparse=True))
-    grid[dim] = index
+    ndim = index.ndim
+    grid = [m.arange(n).reshape([n if k == axis else 1 for k in range(ndim)]) for axis, n in enumerate(index.shape)]
+    grid[dim] = index  # the other axes broadcast against it (CuPy's indices() has no sparse=)
     return tuple(grid)
 
 
@@ -134,18 +135,18 @@ class ScatterAdd(Function):
 
 def getitem(x: Tensor, index: Any) -> Tensor:
     """``x[index]``: basic slicing, integer arrays and boolean masks, as NumPy."""
-    return GetItem.apply(x, index=normalize_index(index))
+    return GetItem.apply(x, index=normalize_index(index, x.backend))
 
 
 def setitem(x: Tensor, index: Any, value: Any) -> Tensor:
     """A copy of ``x`` with ``x[index] = value`` (differentiable in both)."""
-    return SetItem.apply(x, value, index=normalize_index(index))
+    return SetItem.apply(x, value, index=normalize_index(index, x.backend))
 
 
 def _check_index(op: str, x: Tensor, dim: int, index: Any, other: tuple[int, ...] | None = None) -> tuple[int, Any]:
     from .shape import _axis
 
-    idx = index.data if isinstance(index, Tensor) else backend.asarray(index)
+    idx = index.data if isinstance(index, Tensor) else backend.asarray(index, backend=x.backend)
     if idx.dtype.kind not in "iu":
         raise TypeError(f"{op}: index must be an integer tensor, got dtype {idx.dtype}")
     d = _axis(op, dim, max(x.ndim, 1))
@@ -154,7 +155,7 @@ def _check_index(op: str, x: Tensor, dim: int, index: Any, other: tuple[int, ...
     limit = other if other is not None else x.shape
     if any(n > m for i, (n, m) in enumerate(zip(idx.shape, limit)) if i != d):
         raise ValueError(f"{op}: index shape {idx.shape} is larger than {limit} outside dimension {d}")
-    if idx.size and (int(idx.min()) < 0 or int(idx.max()) >= x.shape[d]):
+    if idx.size and bool(((idx < 0) | (idx >= x.shape[d])).any()):  # one read from the device
         raise ValueError(
             f"{op}: index values must lie in [0, {x.shape[d]}) for dimension {d} of shape {x.shape}, "
             f"got range [{int(idx.min())}, {int(idx.max())}]"

@@ -72,6 +72,7 @@ class LAMB(Optimizer):
         u = (m / (1.0 - b1**t)) / (xp.sqrt(v / (1.0 - b2**t)) + eps)
         if wd and self.convention == "torch":
             u += wd * p
-        p_norm, u_norm = float(xp.linalg.norm(p)), float(xp.linalg.norm(u))
-        ratio = p_norm / u_norm if p_norm > 0 and u_norm > 0 else 1.0
+        p_norm, u_norm = xp.linalg.norm(p), xp.linalg.norm(u)
+        both = (p_norm > 0) & (u_norm > 0)
+        ratio = xp.where(both, p_norm / xp.where(both, u_norm, 1), 1).astype(p.dtype)  # on the device: no sync
         p -= (lr * ratio) * u

@@ -61,6 +61,21 @@ _RULES: dict[str, tuple[Callable[[float], bool], str]] = {
 }
 
 
+def _first_non_finite(grads: list[Any]) -> int | None:
+    """The position of the first gradient holding NaN or inf, or None.
+
+    The per-gradient flags are combined on their device, so a step reads one
+    bool back to the host (a GPU syncs once, not once per parameter).
+    """
+    flags: dict[int, tuple[Any, list[Any]]] = {}  # id(array module) -> (module, its flags)
+    for g in grads:
+        xp = backend.module_of(g)
+        flags.setdefault(id(xp), (xp, []))[1].append(xp.isfinite(g).all())
+    if all(bool(xp.stack(fs).all()) for xp, fs in flags.values()):
+        return None
+    return next(k for k, g in enumerate(grads) if not bool(backend.module_of(g).isfinite(g).all()))
+
+
 def _is_number(value: Any) -> bool:
     try:
         float(value)
@@ -76,6 +91,9 @@ class Optimizer:
     Tensors) and one entry per hyperparameter, as in PyTorch. ``state`` maps
     ``id(param)`` to that parameter's state dict (filled at its first step).
     """
+
+    check_finite: bool = True
+    """Refuse NaN or inf gradients in ``step`` (one read from the device per step); set False to skip."""
 
     defaults_by_convention: ClassVar[dict[str, dict[str, Any]]] = {}
     torch_only: ClassVar[tuple[str, ...]] = ()  # options Keras has no counterpart for
@@ -255,7 +273,7 @@ class Optimizer:
                 if set_to_none:
                     p.grad = None
                 else:  # fresh zeros: the engine may share one gradient array between tensors
-                    p.grad = Tensor(backend.module_of(p.grad.data).zeros_like(p.grad.data))
+                    p.grad = Tensor._make(backend.module_of(p.grad.data).zeros_like(p.grad.data))
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient; return ``closure()``'s loss.
@@ -264,7 +282,9 @@ class Optimizer:
         update. Every gradient is checked first: a NaN or infinite gradient
         raises ``FloatingPointError`` naming the parameter, before any
         parameter or state has changed (PyTorch would silently write NaN into
-        the parameters and the moment estimates).
+        the parameters and the moment estimates). The check reads one bool
+        back from the device per step; ``opt.check_finite = False`` skips it,
+        for steps that never wait on a GPU.
         """
         loss = None
         if closure is not None:
@@ -283,6 +303,7 @@ class Optimizer:
     def _params_with_grad(self) -> list[tuple[dict[str, Any], Tensor, Any]]:
         """(group, parameter, gradient array) for every parameter to update, all checked first."""
         work = []
+        places = []
         for gi, group in enumerate(self.param_groups):
             for i, p in enumerate(group["params"]):
                 if p.grad is None:
@@ -293,13 +314,16 @@ class Optimizer:
                     raise ValueError(
                         f"{self.name}.step: {where} has a gradient of shape {g.shape} and dtype {g.dtype}"
                     )
-                if not bool(backend.module_of(g).isfinite(g).all()):
-                    raise FloatingPointError(
-                        f"{self.name}.step: the gradient of {where} contains NaN or inf; nothing was "
-                        f"updated. Find where it comes from with mg.detect_anomaly(), or tame it with "
-                        f"mg.nn.utils.clip_grad_norm_ or a lower learning rate"
-                    )
                 work.append((group, p, g))
+                places.append(where)
+        if self.check_finite and work:
+            bad = _first_non_finite([g for _, _, g in work])
+            if bad is not None:
+                raise FloatingPointError(
+                    f"{self.name}.step: the gradient of {places[bad]} contains NaN or inf; nothing was "
+                    f"updated. Find where it comes from with mg.detect_anomaly(), or tame it with "
+                    f"mg.nn.utils.clip_grad_norm_ or a lower learning rate"
+                )
         return work
 
     # ---- saving and resuming ----
@@ -318,7 +342,7 @@ class Optimizer:
             packed["params"] = [index.setdefault(id(p), len(index)) for p in group["params"]]
             groups.append(packed)
         state = {
-            index[pid]: {k: Tensor(v.copy()) if backend.is_array(v) else v for k, v in entry.items()}
+            index[pid]: {k: Tensor._make(v.copy()) if backend.is_array(v) else v for k, v in entry.items()}
             for pid, entry in self.state.items()
             if pid in index
         }
