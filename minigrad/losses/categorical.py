@@ -23,7 +23,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..backend import as_array, asarray, module_of
-from ..ops import gather, where
+from ..ops import gather
 from ..ops.cross_entropy import softmax_cross_entropy
 from ..tensor import Tensor
 from .common import (
@@ -246,7 +246,7 @@ def _reduce_weighted(values: Tensor, reduction: str, denominator: Any) -> Tensor
     """
     if reduction != "mean":
         return reduce(values, reduction)
-    total, denominator = values.sum(), as_array(denominator)
-    nonzero = denominator != 0
-    safe = module_of(denominator).where(nonzero, denominator, 1).astype(values.dtype)
-    return where(Tensor._make(nonzero), total / Tensor._make(safe), total * 0.0)
+    denominator = as_array(denominator)
+    m, nonzero = module_of(denominator), denominator != 0
+    scale = m.where(nonzero, 1 / m.where(nonzero, denominator, 1), 0).astype(values.dtype)  # 1 / total weight, or 0
+    return values.sum() * Tensor._make(scale)
