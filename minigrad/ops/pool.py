@@ -79,6 +79,9 @@ def max_pool2d(x: Tensor, kernel_size: Any, stride: Any = None, padding: int | t
     best = view.reshape(*view.shape[:4], -1).argmax(axis=-1)  # (N, OH, OW, C)
     rows = best // kernel[1] + (m.arange(out_hw[0]) * strides[0] - pads[0])[:, None, None]
     cols = best % kernel[1] + (m.arange(out_hw[1]) * strides[1] - pads[1])[:, None]
+    # a window of -inf only: argmax picks its first cell, which may be padding; take its first input
+    # element instead, as PyTorch does (only the top/left padding can come first in a window)
+    rows, cols = m.maximum(rows, 0), m.maximum(cols, 0)
     images = (m.arange(n)[:, None, None, None] * c + m.arange(c)) * h
     flat = ((images + rows) * w + cols).transpose(0, 3, 1, 2).astype(dtypes.int64)  # (N, C, OH, OW)
     return x.reshape(-1)[flat]

@@ -136,6 +136,19 @@ def test_max_pool_ceil_mode_windows_ignore_what_lies_past_the_input() -> None:
     np.testing.assert_array_equal(x.grad.numpy()[0, 0], [[1, 0, 1], [0, 0, 0], [1, 0, 1]])
 
 
+def test_max_pool_window_of_minus_infinity_reads_its_own_first_element() -> None:
+    """Padding is -inf too: the first input element of such a window is its maximum, never a padding cell."""
+    x = np.arange(32.0).reshape(2, 1, 4, 4)
+    x[1, 0, :2, :2] = -np.inf  # the first window of image 1, whose padding cells come first
+    xt = mg.tensor(x, requires_grad=True)
+    y = F.max_pool2d(xt, 3, 2, 1)
+    np.testing.assert_array_equal(y.numpy()[1, 0], [[-np.inf, 23], [29, 31]])  # not a value of image 0
+    y.sum().backward()
+    expected = np.zeros((4, 4))
+    expected[0, 0] = expected[1, 3] = expected[3, 1] = expected[3, 3] = 1
+    np.testing.assert_array_equal(xt.grad.numpy()[1, 0], expected)
+
+
 def test_pooling_layers_pass_their_options() -> None:
     x = randn(1, 2, 5, 5)
     np.testing.assert_array_equal(nn.MaxPool2d(2, ceil_mode=True)(x).numpy(), F.max_pool2d(x, 2, ceil_mode=True).numpy())

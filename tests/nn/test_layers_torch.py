@@ -161,6 +161,8 @@ def test_max_pool_ties_send_the_gradient_to_the_first_maximum_as_pytorch() -> No
     x[0, 0, :2, :2] = 1.5
     compare(nn.MaxPool2d(2), tnn.MaxPool2d(2), x, np.float64)
     compare(nn.MaxPool2d(3, stride=1, padding=1), tnn.MaxPool2d(3, stride=1, padding=1), x, np.float64)
+    x[1, 1, :3, :3] = -np.inf  # windows of -inf only, their padding first
+    compare(nn.MaxPool2d(3, stride=2, padding=1), tnn.MaxPool2d(3, stride=2, padding=1), x, np.float64)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
