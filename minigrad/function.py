@@ -105,20 +105,22 @@ class Function:
         else:
             inputs = args
         record = False
-        previous = GradMode.enabled
-        if previous:
+        grad_mode = GradMode.enabled  # off under no_grad, and in backward unless create_graph
+        if grad_mode:
             for t in inputs:
                 if t._rg:
                     record = True
                     break
         ctx: Any = new_node(cls, inputs, 1) if record else _Scratch()
-        GradMode.enabled = False
         try:
+            if grad_mode:
+                GradMode.enabled = False  # forward is not recorded op by op: its node stands for all of it
             out = cls.forward(ctx, *inputs, **kwargs)
         except (ValueError, TypeError, IndexError) as err:
             raise _named_error(cls.name, err, inputs) from err
         finally:
-            GradMode.enabled = previous
+            if grad_mode:
+                GradMode.enabled = True
         if type(out) is tuple:
             return _wrap_many(cls, ctx, out, record, inputs)
         if isinstance(out, Tensor):
