@@ -273,15 +273,14 @@ def new_node(fn: type[Function], inputs: Sequence[Tensor], n_out: int) -> Node:
 
 def _reachable(roots: Sequence[Node]) -> list[Node]:
     """Every node reachable from ``roots``, in decreasing sequence number."""
-    seen = {id(n): n for n in roots}
+    seen = set(roots)
     stack = list(roots)
     while stack:
-        node = stack.pop()
-        for target, idx in zip(node.next, node.next_idx):
-            if idx >= 0 and id(target) not in seen:
-                seen[id(target)] = target
+        for target in stack.pop().next:
+            if type(target) is Node and target not in seen:  # not a leaf tensor, not None
+                seen.add(target)
                 stack.append(target)
-    return sorted(seen.values(), key=_SEQ, reverse=True)
+    return sorted(seen, key=_SEQ, reverse=True)
 
 
 @overload
@@ -340,13 +339,16 @@ def run_backward(
                 result = (result,)
             if len(result) != len(node.next):
                 raise RuntimeError(f"{node.fn.name}: backward returned {len(result)} gradients for {len(node.next)} inputs")
-            for i, (target, g, shape, idx) in enumerate(zip(node.next, result, node.in_shapes, node.next_idx)):
+            targets = node.next
+            for i, g in enumerate(result):
+                target = targets[i]
                 if target is None or g is None:
                     continue
                 if not isinstance(g, tensor_class):
                     g = tensor_class._make(g)
-                if g.data.shape != shape:
+                if g.data.shape != node.in_shapes[i]:
                     g = _reduce_to_input(node, i, g, create_graph)
+                idx = node.next_idx[i]
                 if idx < 0:
                     _add_to_leaf(leaf_grads, target, g)
                 else:
