@@ -102,6 +102,7 @@ class RemovableHandle:
 
 _sequence = itertools.count()
 _SEQ = operator.attrgetter("seq")
+_VERSION = operator.attrgetter("_version")
 
 
 def _patterns(values: tuple[Any, ...], longest: int = 4) -> dict[tuple[Any, ...], tuple[Any, ...]]:
@@ -172,7 +173,7 @@ class Node:
     def save_for_backward(self, *tensors: Tensor) -> None:
         """Keep tensors for backward; in-place changes to them are detected."""
         self.saved = tensors
-        versions = tuple([t._version for t in tensors])
+        versions = tuple(map(_VERSION, tensors))
         self.saved_versions = _SHARED_INTS.get(versions, versions)
 
     @property
@@ -249,21 +250,23 @@ def new_node(fn: type[Function], inputs: Sequence[Tensor], n_out: int) -> Node:
     targets: list[Node | Tensor | None] = []
     indices = []
     shapes = []
+    needs = []  # (plain loops: a comprehension costs a function call on Python 3.11)
     for t in inputs:
         producer = t._node
         if producer is not None:
             targets.append(producer)
             indices.append(t._out_idx)
             shapes.append(producer.out_shape if producer.n_out == 1 else t.data.shape)  # one shape tuple per value
+            needs.append(True)
         else:
             targets.append(t if t._rg else None)
             indices.append(-1)
             shapes.append(t.data.shape)
+            needs.append(t._rg)
     node.next = tuple(targets)
-    next_idx = tuple(indices)
+    next_idx, needs_input_grad = tuple(indices), tuple(needs)
     node.next_idx = _SHARED_INTS.get(next_idx, next_idx)
-    needs = tuple([t is not None for t in targets])
-    node.needs_input_grad = _SHARED_FLAGS.get(needs, needs)
+    node.needs_input_grad = _SHARED_FLAGS.get(needs_input_grad, needs_input_grad)
     node.in_shapes = tuple(shapes)
     node.in_dtype = inputs[0].data.dtype if inputs else None
     node.n_out = n_out

@@ -101,7 +101,10 @@ class Function:
         if slow or dtype is None or len(_LOADED) > 1 or (numbers and dtype.kind != "f"):
             inputs = _as_inputs(cls.name, args)
         elif numbers:  # a Python number becomes a 0-d constant of the tensors' float dtype
-            inputs = tuple([a if isinstance(a, Tensor) else Tensor._make(_numpy_constant(a, dtype)) for a in args])
+            converted = []
+            for a in args:
+                converted.append(a if isinstance(a, Tensor) else Tensor._make(_numpy_constant(a, dtype)))
+            inputs = tuple(converted)
         else:
             inputs = args
         record = False
