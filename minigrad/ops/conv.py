@@ -15,7 +15,7 @@ from typing import Any
 from ..function import Function, xp
 from ..tensor import Tensor
 
-__all__ = ["im2col", "col2im", "conv2d", "conv_output_size", "pair", "windows"]
+__all__ = ["im2col", "col2im", "conv2d", "conv_output_size", "pair", "windows", "check_groups"]
 
 Pads = tuple[tuple[int, int], tuple[int, int]]
 
@@ -141,15 +141,16 @@ def col2im(cols: Tensor, shape: tuple[int, int, int, int], stride: Any = 1, padd
     return Col2Im.apply(cols, shape=tuple(shape), kernel=kernel, stride=strides, padding=pads, dilation=dilations)
 
 
-def _groups(groups: Any, in_c: int, out_c: int, x_shape: tuple[int, ...], w_shape: tuple[int, ...]) -> int:
+def check_groups(op: str, groups: Any, in_c: int, out_c: int, in_where: str = "", out_where: str = "") -> int:
+    """``groups`` as a positive int that divides both channel counts, or the error naming ``op``."""
     if not isinstance(groups, int) or isinstance(groups, bool):
-        raise TypeError(f"conv2d: groups must be an int, got {groups!r}")
+        raise TypeError(f"{op}: groups must be an int, got {groups!r}")
     if groups < 1:
-        raise ValueError(f"conv2d: groups must be at least 1, got {groups}")
+        raise ValueError(f"{op}: groups must be at least 1, got {groups}")
     if in_c % groups or out_c % groups:
         raise ValueError(
-            f"conv2d: in_channels ({in_c}, input shape {x_shape}) and out_channels ({out_c}, weight shape "
-            f"{w_shape}) must both be divisible by groups ({groups})"
+            f"{op}: in_channels ({in_c}{in_where}) and out_channels ({out_c}{out_where}) must both be divisible "
+            f"by groups ({groups})"
         )
     return groups
 
@@ -177,7 +178,7 @@ def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 
         )
     out_c, in_per_group, kh, kw = weight.shape
     in_c = x.shape[1]
-    groups = _groups(groups, in_c, out_c, x.shape, weight.shape)
+    groups = check_groups("conv2d", groups, in_c, out_c, f", input shape {x.shape}", f", weight shape {weight.shape}")
     if in_c != in_per_group * groups:
         raise ValueError(
             f"conv2d: the input has {in_c} channels (shape {x.shape}) but the weight (shape {weight.shape}) with "

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...creation import empty
-from ...ops.conv import pair
+from ...ops.conv import check_groups, pair
 from ...tensor import Tensor
 from .. import functional as F
 from ..module import Module, Parameter
@@ -28,15 +28,7 @@ class Conv2d(Module):
                  dilation: Any = 1, groups: int = 1, bias: bool = True, dtype: Any = None) -> None:
         super().__init__()
         dt = float_dtype(dtype)
-        if not isinstance(groups, int) or isinstance(groups, bool):
-            raise TypeError(f"Conv2d: groups must be an int, got {groups!r}")
-        if groups < 1:
-            raise ValueError(f"Conv2d: groups must be at least 1, got {groups}")
-        if in_channels % groups or out_channels % groups:
-            raise ValueError(
-                f"Conv2d: in_channels ({in_channels}) and out_channels ({out_channels}) must both be divisible by "
-                f"groups ({groups})"
-            )
+        check_groups("Conv2d", groups, in_channels, out_channels)
         self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
         self.kernel_size = pair("Conv2d", "kernel_size", kernel_size, 1)
         self.stride = pair("Conv2d", "stride", stride, 1)
