@@ -100,7 +100,7 @@ class Function:
                 break
         if slow or dtype is None or len(_LOADED) > 1 or (numbers and dtype.kind != "f"):
             inputs = _as_inputs(cls.name, args)
-        elif numbers:  # a Python number becomes a 0-d constant of the tensors' float dtype
+        elif numbers:  # a Python number becomes a 0-d constant of the tensors' float dtype (only NumPy is loaded here)
             converted = []
             for a in args:
                 converted.append(a if isinstance(a, Tensor) else Tensor._make(_numpy_constant(a, dtype)))
