@@ -19,17 +19,15 @@ __all__ = ["getitem", "setitem", "gather", "scatter_add", "one_hot"]
 _BASIC = (int, slice, type(None), type(Ellipsis))
 
 
-def normalize_index(index: Any, where: str) -> Any:
-    """Tensors and lists inside an index become arrays of backend ``where`` (the indexed tensor's)."""
+def normalize_index(index: Any, x: Tensor) -> Any:
+    """Tensors inside an index become their arrays, lists and bools arrays on the backend of ``x`` (the indexed tensor)."""
     parts = index if isinstance(index, tuple) else (index,)
     out = []
     for p in parts:
         if isinstance(p, Tensor):
             p = p.data
-        elif isinstance(p, list):
-            p = backend.asarray(p, backend=where)
-        elif isinstance(p, bool):
-            p = backend.asarray(p, backend=where)
+        elif isinstance(p, (list, bool)):
+            p = backend.asarray(p, backend=x.backend)
         out.append(p)
     return tuple(out)
 
@@ -135,12 +133,12 @@ class ScatterAdd(Function):
 
 def getitem(x: Tensor, index: Any) -> Tensor:
     """``x[index]``: basic slicing, integer arrays and boolean masks, as NumPy."""
-    return GetItem.apply(x, index=normalize_index(index, x.backend))
+    return GetItem.apply(x, index=normalize_index(index, x))
 
 
 def setitem(x: Tensor, index: Any, value: Any) -> Tensor:
     """A copy of ``x`` with ``x[index] = value`` (differentiable in both)."""
-    return SetItem.apply(x, value, index=normalize_index(index, x.backend))
+    return SetItem.apply(x, value, index=normalize_index(index, x))
 
 
 def _check_index(op: str, x: Tensor, dim: int, index: Any, other: tuple[int, ...] | None = None) -> tuple[int, Any]:
