@@ -65,7 +65,8 @@ def _bad_value(arrays: Sequence[Any]) -> str | None:
 
 
 def _data(values: Sequence[Any]) -> list[Any]:
-    return [getattr(v, "data", v) for v in values]
+    """The arrays of ``values`` (Tensors, arrays or None: a backward on arrays passes arrays)."""
+    return [v if v is None or backend.is_array(v) or isinstance(v, backend.SCALAR) else v.data for v in values]
 
 
 def check_forward(op: str, node: Any, inputs: Sequence[Any], outputs: Sequence[Any]) -> None:

@@ -14,8 +14,15 @@ it calls the op's ``backward``, sums each input gradient back to the input's
 shape (undoing broadcasting), and adds it to the gradient buffer of the node
 that made that input, or to the leaf tensor's ``.grad`` at the end.
 
-This module knows nothing of the Tensor's arithmetic: gradients are Tensors,
-and adding two of them is just ``a + b``.
+Gradients are arrays or Tensors. Without ``create_graph`` nothing of the
+backward pass is recorded, so the engine passes raw arrays: an op whose
+backward uses only what arrays and Tensors share (operators, ``.T``,
+``.reshape``) says so with ``Function.on_arrays`` and runs its backward
+directly on them, skipping one ``Function.apply`` per operation; any other
+op gets its gradients wrapped in Tensors. With ``create_graph`` every
+gradient is a Tensor and each backward is recorded like a forward. Either
+way the engine only adds gradients (``a + b``) and knows nothing else of the
+Tensor's arithmetic.
 """
 
 from __future__ import annotations
@@ -34,7 +41,7 @@ if TYPE_CHECKING:
     from .tensor import Tensor
 
 __all__ = [
-    "GradMode", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
+    "GradMode", "ArrayBackward", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
     "Node", "run_backward", "RemovableHandle",
 ]
 
@@ -45,6 +52,12 @@ class GradMode:
     """Global switch: are ops recorded on the tape right now?"""
 
     enabled = True
+
+
+class ArrayBackward:
+    """Set while a backward without ``create_graph`` runs: ops with ``on_arrays`` then see arrays."""
+
+    active = False
 
 
 def is_grad_enabled() -> bool:
@@ -103,6 +116,7 @@ class RemovableHandle:
 _sequence = itertools.count()
 _SEQ = operator.attrgetter("seq")
 _VERSION = operator.attrgetter("_version")
+_DATA = operator.attrgetter("data")
 
 
 def _patterns(values: tuple[Any, ...], longest: int = 4) -> dict[tuple[Any, ...], tuple[Any, ...]]:
@@ -178,8 +192,17 @@ class Node:
 
     @property
     def saved_tensors(self) -> tuple[Tensor, ...]:
+        """The tensors kept by ``save_for_backward`` (their arrays in a backward that runs on arrays)."""
         if self.freed:
             self._check_alive()
+        saved = self.saved
+        if tuple(map(_VERSION, saved)) != self.saved_versions:
+            self._raise_modified()
+        if ArrayBackward.active and self.fn.on_arrays:
+            return tuple(map(_DATA, saved))
+        return saved
+
+    def _raise_modified(self) -> None:
         for t, version in zip(self.saved, self.saved_versions):
             if t._version != version:
                 raise RuntimeError(
@@ -187,7 +210,6 @@ class Node:
                     f"in place after it was saved (saved at version {version}, now version "
                     f"{t._version}); compute the change out of place instead (x = x + u, not x += u)"
                 )
-        return self.saved
 
     @property
     def edges(self) -> tuple[tuple[Any, int] | None, ...]:
@@ -206,11 +228,13 @@ class Node:
 
     @property
     def output(self) -> Tensor:
-        """The op's (first) output, for ops with ``saves_output = True``."""
+        """The op's (first) output, for ops with ``saves_output = True`` (its array in a backward on arrays)."""
         out = self.out
         if out is None:  # released by backward (freed), or never kept
             self._check_alive()
             raise TypeError(f"{self.fn.name}: ctx.output is kept only for ops with saves_output = True")
+        if ArrayBackward.active and self.fn.on_arrays:
+            return out[0]
         return _tensor_class[0]._make(out[0], self, 0, True)
 
     def _check_alive(self) -> None:
@@ -306,21 +330,23 @@ def run_backward(
     Without ``capture`` the gradients are accumulated into the ``.grad`` of the
     leaves (``Tensor.backward``). With ``capture`` nothing's ``.grad`` is
     touched: the gradients of those tensors are returned (``mg.grad``).
+    Gradients travel as arrays unless ``create_graph`` (see the module docstring).
     """
-    tensor_class = _tensor_class[0]
+    on_arrays = not create_graph
     buffers: dict[Node, list[Any]] = {}  # node -> the gradients of its outputs so far
     leaf_grads: dict[int, list[Any]] = {}  # id(leaf) -> [leaf, its gradient so far]
-    captured: dict[int, Any] = {}
+    captured: dict[int, Tensor] = {}
     capture_nodes = {(id(t._node), t._out_idx): k for k, t in enumerate(capture or ()) if t._node is not None}
-    previous_mode = GradMode.enabled
-    GradMode.enabled = create_graph
+    previous = GradMode.enabled, ArrayBackward.active
+    GradMode.enabled, ArrayBackward.active = create_graph, on_arrays
     try:
         root_nodes = []
         for t, g in zip(roots, root_grads):
+            value = g.data if on_arrays else g
             if t._node is None:
-                _add_to_leaf(leaf_grads, t, g)
+                _add_to_leaf(leaf_grads, t, value)
             else:
-                _add_to_node(buffers, t._node, t._out_idx, g)
+                _add_to_node(buffers, t._node, t._out_idx, value)
                 root_nodes.append(t._node)
         for node in _reachable(root_nodes):
             grads = buffers.pop(node, None)
@@ -329,28 +355,29 @@ def run_backward(
             if node.freed:
                 node._check_alive()
             if node.hooks:
-                _run_node_hooks(node.hooks, grads)
+                _run_node_hooks(node.hooks, grads, on_arrays)
             if capture_nodes:
                 for idx in range(node.n_out):
                     if (id(node), idx) in capture_nodes:
-                        captured[capture_nodes[(id(node), idx)]] = grads[idx]
-            if node.n_out == 1 and not AnomalyMode.enabled:  # the common case, called directly
-                result = node.fn.backward(node, grads[0])
+                        captured[capture_nodes[(id(node), idx)]] = _as_tensor(grads[idx])
+            fn = node.fn
+            if node.n_out == 1 and not AnomalyMode.enabled and (fn.on_arrays or not on_arrays):
+                result = fn.backward(node, grads[0])  # the common case, called directly
             else:
-                result = _call_backward(node, grads)
-            if not isinstance(result, tuple):
+                result = _call_backward(node, grads, on_arrays)
+            if type(result) is not tuple:
                 result = (result,)
-            if len(result) != len(node.next):
-                raise RuntimeError(f"{node.fn.name}: backward returned {len(result)} gradients for {len(node.next)} inputs")
             targets = node.next
+            if len(result) != len(targets):
+                raise RuntimeError(f"{fn.name}: backward returned {len(result)} gradients for {len(targets)} inputs")
             for i, g in enumerate(result):
                 target = targets[i]
                 if target is None or g is None:
                     continue
-                if not isinstance(g, tensor_class):
-                    g = tensor_class._make(g)
-                if g.data.shape != node.in_shapes[i]:
-                    g = _reduce_to_input(node, i, g, create_graph)
+                if not on_arrays and not isinstance(g, _tensor_class[0]):
+                    g = _as_tensor(g)  # a custom backward may return arrays
+                if g.shape != node.in_shapes[i]:
+                    g = _reduce_to_input(node, i, g, on_arrays)
                 idx = node.next_idx[i]
                 if idx < 0:
                     _add_to_leaf(leaf_grads, target, g)
@@ -365,19 +392,33 @@ def run_backward(
             for leaf, g in leaf_grads.values():
                 for k, t in enumerate(capture):
                     if t is leaf:
-                        captured[k] = _run_leaf_hooks(leaf, g)
+                        captured[k] = _run_leaf_hooks(leaf, _as_tensor(g))
             return [captured.get(k) for k in range(len(capture))]
         owned: set[int] = set()
         for leaf, g in leaf_grads.values():
+            g = _as_tensor(g)
             if leaf._hooks:
                 g = _run_leaf_hooks(leaf, g)
             leaf.grad = _own(g, owned) if leaf.grad is None else leaf.grad + g
         return None
     finally:
-        GradMode.enabled = previous_mode
+        GradMode.enabled, ArrayBackward.active = previous
 
 
-def _add_to_leaf(leaf_grads: dict[int, list[Any]], leaf: Tensor, g: Tensor) -> None:
+def _as_tensor(value: Any) -> Tensor:
+    """A gradient as a Tensor: arrays (and NumPy's 0-d scalars) are wrapped, Tensors kept."""
+    tensor_class = _tensor_class[0]
+    return value if isinstance(value, tensor_class) else tensor_class._make(backend.as_array(value))
+
+
+def _as_value(g: Any, on_arrays: bool) -> Any:
+    """A gradient in the form this backward passes around: its array, or a Tensor."""
+    if on_arrays:
+        return g.data if isinstance(g, _tensor_class[0]) else g
+    return _as_tensor(g)
+
+
+def _add_to_leaf(leaf_grads: dict[int, list[Any]], leaf: Tensor, g: Any) -> None:
     slot = leaf_grads.get(id(leaf))
     if slot is None:
         leaf_grads[id(leaf)] = [leaf, g]
@@ -385,35 +426,47 @@ def _add_to_leaf(leaf_grads: dict[int, list[Any]], leaf: Tensor, g: Tensor) -> N
         slot[1] = slot[1] + g
 
 
-def _add_to_node(buffers: dict[Node, list[Any]], node: Node, idx: int, g: Tensor) -> None:
+def _add_to_node(buffers: dict[Node, list[Any]], node: Node, idx: int, g: Any) -> None:
     buf = buffers.setdefault(node, [None] * node.n_out)
     buf[idx] = g if buf[idx] is None else buf[idx] + g
 
 
-def _run_node_hooks(hooks: dict[int, list[Callable[..., Any]]], grads: list[Any]) -> None:
-    """Tensor hooks of a non-leaf output see (and may replace) its complete gradient."""
+def _run_node_hooks(hooks: dict[int, list[Callable[..., Any]]], grads: list[Any], on_arrays: bool) -> None:
+    """Tensor hooks of a non-leaf output see (and may replace) its complete gradient, as a Tensor."""
     for idx, fns in hooks.items():
         for fn in list(fns):
             if grads[idx] is not None:
-                replaced = fn(grads[idx])
-                grads[idx] = grads[idx] if replaced is None else replaced
+                replaced = fn(_as_tensor(grads[idx]))
+                if replaced is not None:
+                    grads[idx] = _as_value(replaced, on_arrays)
 
 
-def _call_backward(node: Node, grads: list[Any]) -> Any:
-    """Run the backward of a node with several outputs (zeros for those that got no gradient) or in anomaly mode."""
+def _call_backward(node: Node, grads: list[Any], on_arrays: bool) -> Any:
+    """Run a backward the engine does not call directly.
+
+    That is one of: a node with several outputs (zeros stand in for those that
+    got no gradient), an op without ``on_arrays`` in a backward on arrays (its
+    gradients go in and come out as Tensors), or anomaly mode.
+    """
     if node.n_out > 1 and any(g is None for g in grads):
         like = next(g for g in grads if g is not None)
-        grads = [_zeros(node.out_meta[i], like) if g is None else g for i, g in enumerate(grads)]
-    if AnomalyMode.enabled:
-        return _checked_backward(node, grads)
-    return node.fn.backward(node, *grads)
+        grads = [_as_value(_zeros(node.out_meta[i], like), on_arrays) if g is None else g for i, g in enumerate(grads)]
+    wrap = on_arrays and not node.fn.on_arrays
+    if wrap:
+        grads = [_as_tensor(g) for g in grads]
+    result = _checked_backward(node, grads) if AnomalyMode.enabled else node.fn.backward(node, *grads)
+    if not wrap:
+        return result
+    if type(result) is not tuple:
+        return _as_value(result, True) if result is not None else None
+    return tuple(None if g is None else _as_value(g, True) for g in result)
 
 
-def _reduce_to_input(node: Node, i: int, g: Tensor, create_graph: bool) -> Tensor:
+def _reduce_to_input(node: Node, i: int, g: Any, on_arrays: bool) -> Any:
     """Sum a broadcast gradient back to the shape of input ``i`` (recorded only under ``create_graph``)."""
     shape = node.in_shapes[i]
     try:
-        reduced = g.sum_to(shape) if create_graph else type(g)._make(backend.sum_to(g.data, shape))
+        reduced = backend.sum_to(g, shape) if on_arrays else g.sum_to(shape)
     except ValueError:
         reduced = None
     if reduced is None or reduced.shape != shape:
@@ -435,12 +488,11 @@ def _checked_backward(node: Node, grads: list[Any]) -> Any:
     return result
 
 
-def _zeros(meta: tuple[tuple[int, ...], Any], like: Tensor) -> Tensor:
-    """A zero gradient for an output of a multi-output op that received none."""
-    from .tensor import Tensor
-
+def _zeros(meta: tuple[tuple[int, ...], Any], like: Any) -> Any:
+    """A zero gradient (an array) for an output of a multi-output op that received none."""
     shape, dtype = meta
-    return Tensor._make(backend.module_of(like.data).zeros(shape, dtype=dtype))
+    like = like.data if isinstance(like, _tensor_class[0]) else like
+    return backend.module_of(like).zeros(shape, dtype=dtype)
 
 
 def _own(g: Tensor, owned: set[int]) -> Tensor:

@@ -262,6 +262,8 @@ def sum_to(g: Any, shape: tuple[int, ...]) -> Any:
     if g.shape == shape:
         return g
     lead = g.ndim - len(shape)
+    if lead > 0 and g.shape[lead:] == shape:  # only leading axes were added: a bias, say (the common case)
+        return g.sum(axis=0) if lead == 1 else g.sum(axis=tuple(range(lead)))
     axes = tuple(range(lead)) + tuple(
         lead + i for i, n in enumerate(shape) if n == 1 and g.shape[lead + i] != 1
     )

@@ -24,6 +24,15 @@ outputs. ``backward`` gets one gradient per output and returns one per
 input (``None`` where an input needs none); it is written with minigrad ops,
 so with ``create_graph=True`` the backward pass is itself recorded and
 gradients of gradients work. Defining a subclass registers it.
+
+Without ``create_graph`` nothing of the backward is recorded, and going
+through ``apply`` for each of its operations would only cost time. An op
+whose backward uses nothing but what arrays and Tensors share (arithmetic
+operators, ``@``, ``.T``, ``.reshape``, ``.sum``) sets ``on_arrays = True``;
+the engine then runs that same backward on the raw arrays: ``g``,
+``ctx.saved_tensors`` and ``ctx.output`` are arrays, and so are the
+gradients it returns. One body, two ways to run it: the gradient tests run it
+on arrays, the second-derivative tests on Tensors.
 """
 
 from __future__ import annotations
@@ -67,6 +76,7 @@ class Function:
     registry: ClassVar[dict[str, type[Function]]] = {}
     name: ClassVar[str] = "function"
     saves_output: ClassVar[bool] = False
+    on_arrays: ClassVar[bool] = False  # backward runs unchanged on raw arrays (see the module docstring)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

@@ -32,6 +32,7 @@ class Tanh(Function):
     """d tanh(x) = (1 - tanh(x)^2) dx"""
 
     saves_output = True
+    on_arrays = True
 
     @staticmethod
     def forward(ctx, x):
@@ -39,24 +40,8 @@ class Tanh(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return TanhGrad.apply(g, ctx.output)
-
-
-class TanhGrad(Function):
-    """The backward of tanh as one op: g (1 - y^2) from the upstream g and the output y"""
-
-    @staticmethod
-    def forward(ctx, g, y):
-        ctx.save_for_backward(g, y)
-        g = g.data
-        return g - g * y.data * y.data  # array-only arithmetic: NumPy is slower with Python numbers
-
-    @staticmethod
-    def backward(ctx, gg):
-        g, y = ctx.saved_tensors
-        gg_g = gg * (1 - y * y) if ctx.needs_input_grad[0] else None
-        gg_y = gg * g * y * -2.0 if ctx.needs_input_grad[1] else None
-        return gg_g, gg_y
+        y = ctx.output
+        return g - g * y * y  # no Python number in it: NumPy is slower with one
 
 
 class Sigmoid(Function):

@@ -2,6 +2,8 @@
 
 Each backward returns the gradient at the output's (broadcast) shape; the
 engine sums it back to each input's shape, so no op here undoes broadcasting.
+Every backward except Pow's is plain arithmetic, so they run on arrays
+(``on_arrays``) when no graph of the backward is wanted.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ __all__ = ["add", "sub", "mul", "div", "true_divide", "pow", "neg"]
 class Add(Function):
     """d(x + y) = dx + dy"""
 
+    on_arrays = True
+
     @staticmethod
     def forward(ctx, x, y):
         return x.data + y.data
@@ -30,6 +34,8 @@ class Add(Function):
 class Sub(Function):
     """d(x - y) = dx - dy"""
 
+    on_arrays = True
+
     @staticmethod
     def forward(ctx, x, y):
         return x.data - y.data
@@ -41,6 +47,8 @@ class Sub(Function):
 
 class Mul(Function):
     """d(x * y) = y dx + x dy"""
+
+    on_arrays = True
 
     @staticmethod
     def forward(ctx, x, y):
@@ -57,6 +65,8 @@ class Mul(Function):
 
 class Div(Function):
     """d(x / y) = dx / y - x dy / y**2"""
+
+    on_arrays = True
 
     @staticmethod
     def forward(ctx, x, y):
@@ -99,6 +109,8 @@ class Pow(Function):
 
 class Neg(Function):
     """d(-x) = -dx"""
+
+    on_arrays = True
 
     @staticmethod
     def forward(ctx, x):

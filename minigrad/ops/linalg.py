@@ -19,6 +19,7 @@ class MatMul(Function):
     """
 
     name = "matmul"
+    on_arrays = True  # its backward is operators, .T, reshape, swapaxes and squeeze
 
     @staticmethod
     def forward(ctx, x, y):
@@ -41,35 +42,24 @@ class MatMul(Function):
     @staticmethod
     def backward(ctx, g):
         x, y = ctx.saved_tensors
-        if x.data.ndim == 2 and y.data.ndim == 2:
-            need_x, need_y = ctx.needs_input_grad
-            return (g @ MatrixTranspose.apply(y) if need_x else None), (MatrixTranspose.apply(x) @ g if need_y else None)
+        need_x, need_y = ctx.needs_input_grad
+        if x.ndim == 2 and y.ndim == 2:
+            return (g @ y.T if need_x else None), (x.T @ g if need_y else None)
         if x.ndim == 1 and y.ndim == 1:
-            return (g * y if ctx.needs_input_grad[0] else None), (g * x if ctx.needs_input_grad[1] else None)
-        x2 = x.unsqueeze(0) if x.ndim == 1 else x
-        y2 = y.unsqueeze(-1) if y.ndim == 1 else y
-        g2 = g.unsqueeze(-2) if x.ndim == 1 else g
-        g2 = g2.unsqueeze(-1) if y.ndim == 1 else g2
+            return (g * y if need_x else None), (g * x if need_y else None)
+        # lift a 1-D operand to a matrix (x a row, y a column), and g to match; then drop the added axis
+        x2 = x.reshape((1,) + x.shape) if x.ndim == 1 else x
+        y2 = y.reshape(y.shape + (1,)) if y.ndim == 1 else y
+        g2 = g.reshape(g.shape[:-1] + (1,) + g.shape[-1:]) if x.ndim == 1 else g
+        g2 = g2.reshape(g2.shape + (1,)) if y.ndim == 1 else g2
         gx = gy = None
-        if ctx.needs_input_grad[0]:
+        if need_x:
             gx = g2 @ y2.swapaxes(-1, -2)
             gx = gx.squeeze(-2) if x.ndim == 1 else gx
-        if ctx.needs_input_grad[1]:
+        if need_y:
             gy = x2.swapaxes(-1, -2) @ g2
             gy = gy.squeeze(-1) if y.ndim == 1 else gy
         return gx, gy
-
-
-class MatrixTranspose(Function):
-    """x^T of a matrix (a view); its gradient is g^T"""
-
-    @staticmethod
-    def forward(ctx, x):
-        return x.data.T
-
-    @staticmethod
-    def backward(ctx, g):
-        return MatrixTranspose.apply(g)
 
 
 def matmul(x: Any, y: Any) -> Tensor:

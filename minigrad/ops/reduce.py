@@ -51,9 +51,22 @@ def _kept_shape(shape: tuple[int, ...], axes: tuple[int, ...] | None) -> tuple[i
     return tuple(1 if i in axes else n for i, n in enumerate(shape))
 
 
-def _spread(g: Tensor, shape: tuple[int, ...], axes: tuple[int, ...] | None, scale: float = 1.0) -> Tensor:
-    """The upstream gradient of a reduction (times ``scale``) broadcast back to the input's shape."""
-    return Spread.apply(g, shape=shape, axes=axes, scale=scale)
+def _spread(g: Any, shape: tuple[int, ...], axes: tuple[int, ...] | None, scale: float = 1.0) -> Any:
+    """The upstream gradient of a reduction (times ``scale``) copied back over the reduced axes.
+
+    On a Tensor this is the op Spread (so it can be differentiated again); on an
+    array, in a backward that runs on arrays, it is Spread's array math itself.
+    """
+    if isinstance(g, Tensor):
+        return Spread.apply(g, shape=shape, axes=axes, scale=scale)
+    return _spread_array(g, shape, axes, scale)
+
+
+def _spread_array(g: Any, shape: tuple[int, ...], axes: tuple[int, ...] | None, scale: float) -> Any:
+    out = backend.module_of(g).empty(shape, dtype=g.dtype)
+    src = g.reshape(_kept_shape(shape, axes))
+    out[...] = src if scale == 1.0 else src * g.dtype.type(scale)
+    return out
 
 
 class Spread(Function):
@@ -62,10 +75,7 @@ class Spread(Function):
     @staticmethod
     def forward(ctx, g, *, shape, axes, scale):
         ctx.axes, ctx.scale, ctx.g_shape = axes, scale, g.shape
-        out = xp(g).empty(shape, dtype=g.data.dtype)
-        src = g.data.reshape(_kept_shape(shape, axes))
-        out[...] = src if scale == 1.0 else src * g.data.dtype.type(scale)
-        return out
+        return _spread_array(g.data, shape, axes, scale)
 
     @staticmethod
     def backward(ctx, gg):
@@ -89,6 +99,8 @@ def _need_float(op: str, x: Tensor) -> None:
 class Sum(Function):
     """d sum(x) = sum(dx): the gradient is broadcast back over the summed axes"""
 
+    on_arrays = True  # _spread works on arrays too
+
     @staticmethod
     def forward(ctx, x, *, axes, keepdims):
         ctx.shape, ctx.axes = x.shape, axes
@@ -102,6 +114,8 @@ class Sum(Function):
 
 class Mean(Function):
     """mean(x) = sum(x) / n;  d mean(x) = sum(dx) / n"""
+
+    on_arrays = True  # _spread works on arrays too
 
     @staticmethod
     def forward(ctx, x, *, axes, keepdims):

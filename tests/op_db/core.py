@@ -126,8 +126,6 @@ ELEMENTWISE = [
     OpInfo("neg", mg.neg, np.negative, unary(), (ar.Neg,), lambda T, x: -x),
     OpInfo("tanh", mg.tanh, np.tanh, unary(), (act.Tanh,), lambda T, x: T.tanh(x)),
     OpInfo("sigmoid", mg.sigmoid, _sigmoid, unary(-8, 8), (act.Sigmoid,), lambda T, x: T.sigmoid(x)),
-    OpInfo("tanh_grad", act.TanhGrad.apply, lambda g, y: g * (1 - y * y), _same_shape_pair(-0.99, 0.99),
-           (act.TanhGrad,), lambda T, g, y: T.ops.aten.tanh_backward(g, y)),
     OpInfo("relu_grad", act.ReluGrad.apply, lambda g, x: g * (x > 0), _same_shape_pair(away=(0.0,)), (act.ReluGrad,),
            lambda T, g, x: T.ops.aten.threshold_backward(g, x, 0), differentiable=(0,)),
     OpInfo("relu", mg.relu, lambda x: np.maximum(x, 0), unary(away=(0.0,)), (act.Relu,), lambda T, x: T.relu(x)),
@@ -181,14 +179,8 @@ def _matmul_sample(draw: Any) -> Any:
     return [floats_array(draw, sx), floats_array(draw, sy)], {}
 
 
-def _matrix_sample(draw: Any) -> Any:
-    return [floats_array(draw, draw(shape_st(min_dims=2, max_dims=2, min_side=0)))], {}
-
-
 LINALG = [
     OpInfo("matmul", mg.matmul, np.matmul, _matmul_sample, (la.MatMul,), lambda T, x, y: x @ y),
-    OpInfo("matrix_transpose", la.MatrixTranspose.apply, np.transpose, _matrix_sample, (la.MatrixTranspose,),
-           lambda T, x: x.T),
 ]
 
 
