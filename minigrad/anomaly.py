@@ -83,7 +83,7 @@ def check_forward(op: str, node: Any, inputs: Sequence[Any], outputs: Sequence[A
 
 
 def _backward_message(node: Any, bad: str) -> str:
-    where = node.created_at or "<created outside detect_anomaly>"
+    where = getattr(node, "created_at", "<created outside detect_anomaly>")
     return (
         f"detect_anomaly: the backward of '{node.fn.name}' (node #{node.seq}) produced {bad} "
         f"in an input gradient; the op was created at {where}"

@@ -113,7 +113,7 @@ class RemovableHandle:
             self._hooks.remove(self._fn)
 
 
-_sequence = itertools.count()
+_next_seq = itertools.count().__next__
 _SEQ = operator.attrgetter("seq")
 _VERSION = operator.attrgetter("_version")
 _DATA = operator.attrgetter("data")
@@ -152,7 +152,7 @@ class Node:
     )
 
     # The slots, for type checkers (annotations only: a class-level value would clash with a slot).
-    # Set by new_node when the op is recorded:
+    # Set when the op is recorded (the constructor):
     fn: type[Function]
     next: tuple[Any, ...]  # per input: the Node that made it, the leaf Tensor itself, or None (see next_idx)
     next_idx: tuple[int, ...]
@@ -171,17 +171,40 @@ class Node:
     saved_versions: tuple[int, ...]
     hooks: dict[int, list[Callable[..., Any]]] | None
     freed: bool
-    created_at: str | None
+    created_at: str  # where the op was called, set only in anomaly mode
 
-    def __init__(self, fn: type[Function]) -> None:
+    def __init__(self, fn: type[Function], inputs: Sequence[Tensor], n_out: int) -> None:
+        """Stamp a node for ``fn`` applied to ``inputs``: edges, shapes, sequence number."""
         self.fn = fn
+        targets: list[Node | Tensor | None] = []
+        indices = []
+        shapes = []
+        needs = []  # (plain loops: a comprehension costs a function call on Python 3.11)
+        for t in inputs:
+            producer = t._node
+            if producer is not None:
+                targets.append(producer)
+                indices.append(t._out_idx)
+                shapes.append(producer.out_shape if producer.n_out == 1 else t.data.shape)  # one shape tuple per value
+                needs.append(True)
+            else:
+                targets.append(t if t._rg else None)
+                indices.append(-1)
+                shapes.append(t.data.shape)
+                needs.append(t._rg)
+        self.next = tuple(targets)
+        next_idx, needs_input_grad = tuple(indices), tuple(needs)
+        self.next_idx = _SHARED_INTS.get(next_idx, next_idx)
+        self.needs_input_grad = _SHARED_FLAGS.get(needs_input_grad, needs_input_grad)
+        self.in_shapes = tuple(shapes)
+        self.in_dtype = inputs[0].data.dtype if inputs else None
+        self.n_out = n_out
+        self.seq = _next_seq()
         self.saved = ()
         self.saved_versions = ()
         self.out = None
-        self.many_meta = ()
         self.hooks = None
         self.freed = False
-        self.created_at = None
 
     # ---- the ctx API used by Function.forward / backward ----
     def save_for_backward(self, *tensors: Tensor) -> None:
@@ -224,7 +247,7 @@ class Node:
     @property
     def out_meta(self) -> tuple[tuple[tuple[int, ...], Any], ...]:
         """``(shape, dtype)`` of each output."""
-        return self.many_meta or ((self.out_shape, self.out_dtype),)
+        return ((self.out_shape, self.out_dtype),) if self.n_out == 1 else self.many_meta
 
     @property
     def output(self) -> Tensor:
@@ -268,36 +291,6 @@ class Node:
         return f"<{self.fn.__name__} node #{self.seq}>"
 
 
-def new_node(fn: type[Function], inputs: Sequence[Tensor], n_out: int) -> Node:
-    """Stamp a node for ``fn`` applied to ``inputs``: edges, shapes, sequence number."""
-    node = Node(fn)
-    targets: list[Node | Tensor | None] = []
-    indices = []
-    shapes = []
-    needs = []  # (plain loops: a comprehension costs a function call on Python 3.11)
-    for t in inputs:
-        producer = t._node
-        if producer is not None:
-            targets.append(producer)
-            indices.append(t._out_idx)
-            shapes.append(producer.out_shape if producer.n_out == 1 else t.data.shape)  # one shape tuple per value
-            needs.append(True)
-        else:
-            targets.append(t if t._rg else None)
-            indices.append(-1)
-            shapes.append(t.data.shape)
-            needs.append(t._rg)
-    node.next = tuple(targets)
-    next_idx, needs_input_grad = tuple(indices), tuple(needs)
-    node.next_idx = _SHARED_INTS.get(next_idx, next_idx)
-    node.needs_input_grad = _SHARED_FLAGS.get(needs_input_grad, needs_input_grad)
-    node.in_shapes = tuple(shapes)
-    node.in_dtype = inputs[0].data.dtype if inputs else None
-    node.n_out = n_out
-    node.seq = next(_sequence)
-    return node
-
-
 def _reachable(roots: Sequence[Node]) -> list[Node]:
     """Every node reachable from ``roots``, in decreasing sequence number."""
     seen = set(roots)
@@ -336,7 +329,7 @@ def run_backward(
     buffers: dict[Node, list[Any]] = {}  # node -> the gradients of its outputs so far
     leaf_grads: dict[int, list[Any]] = {}  # id(leaf) -> [leaf, its gradient so far]
     captured: dict[int, Tensor] = {}
-    capture_nodes = {(id(t._node), t._out_idx): k for k, t in enumerate(capture or ()) if t._node is not None}
+    capture_nodes = _capture_points(capture) if capture else None
     previous = GradMode.enabled, ArrayBackward.active
     GradMode.enabled, ArrayBackward.active = create_graph, on_arrays
     try:
@@ -367,9 +360,9 @@ def run_backward(
                 result = _call_backward(node, grads, on_arrays)
             if type(result) is not tuple:
                 result = (result,)
+            if len(result) != len(node.next):
+                raise RuntimeError(f"{fn.name}: backward returned {len(result)} gradients for {len(node.next)} inputs")
             targets = node.next
-            if len(result) != len(targets):
-                raise RuntimeError(f"{fn.name}: backward returned {len(result)} gradients for {len(targets)} inputs")
             for i, g in enumerate(result):
                 target = targets[i]
                 if target is None or g is None:
@@ -377,10 +370,14 @@ def run_backward(
                 if not on_arrays and not isinstance(g, _tensor_class[0]):
                     g = _as_tensor(g)  # a custom backward may return arrays
                 if g.shape != node.in_shapes[i]:
-                    g = _reduce_to_input(node, i, g, on_arrays)
+                    g = _reduce_to_input(node, node.in_shapes[i], g, on_arrays)
                 idx = node.next_idx[i]
-                if idx < 0:
-                    _add_to_leaf(leaf_grads, target, g)
+                if idx < 0:  # a leaf
+                    slot = leaf_grads.get(id(target))
+                    if slot is None:
+                        leaf_grads[id(target)] = [target, g]
+                    else:
+                        slot[1] = slot[1] + g
                 else:
                     buf = buffers.get(target)
                     if buf is None:
@@ -403,6 +400,11 @@ def run_backward(
         return None
     finally:
         GradMode.enabled, ArrayBackward.active = previous
+
+
+def _capture_points(capture: Sequence[Tensor]) -> dict[tuple[int, int], int]:
+    """For ``mg.grad``: (id of node, output index) of each non-leaf tensor to capture -> its position."""
+    return {(id(t._node), t._out_idx): k for k, t in enumerate(capture) if t._node is not None}
 
 
 def _as_tensor(value: Any) -> Tensor:
@@ -462,17 +464,16 @@ def _call_backward(node: Node, grads: list[Any], on_arrays: bool) -> Any:
     return tuple(None if g is None else _as_value(g, True) for g in result)
 
 
-def _reduce_to_input(node: Node, i: int, g: Any, on_arrays: bool) -> Any:
-    """Sum a broadcast gradient back to the shape of input ``i`` (recorded only under ``create_graph``)."""
-    shape = node.in_shapes[i]
+def _reduce_to_input(node: Node, shape: tuple[int, ...], g: Any, on_arrays: bool) -> Any:
+    """Sum a broadcast gradient back to its input's ``shape`` (recorded only under ``create_graph``)."""
     try:
         reduced = backend.sum_to(g, shape) if on_arrays else g.sum_to(shape)
     except ValueError:
         reduced = None
     if reduced is None or reduced.shape != shape:
         raise RuntimeError(
-            f"{node.fn.name}: backward returned a gradient of shape {g.shape} for input {i}, "
-            f"which has shape {shape} and cannot be reduced to it"
+            f"{node.fn.name}: backward returned a gradient of shape {g.shape} for an input of "
+            f"shape {shape}, and it cannot be reduced to that shape"
         )
     return reduced
 

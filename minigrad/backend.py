@@ -64,6 +64,7 @@ _modules: dict[str, ModuleType] = {"numpy": numpy}
 LOADED = _modules  # the array modules registered so far (read-only for other modules)
 _spellings: dict[str, Spelling] = {"numpy": _NUMPY}
 _types: dict[type, str] = {numpy.ndarray: "numpy"}  # array type -> backend name
+ARRAY_TYPES = _types  # read-only for other modules: ``type(x) in ARRAY_TYPES`` is the fast "is x a plain array?"
 _active = ["numpy"]
 _rng = [numpy.random.default_rng()]
 

@@ -42,12 +42,13 @@ from typing import Any, ClassVar
 
 from . import backend, dtypes
 from .anomaly import AnomalyMode, check_forward
-from .autograd import GradMode, new_node
-from .backend import SCALAR, as_array
+from .autograd import GradMode, Node
+from .backend import as_array
 from .backend import numpy_constant as _numpy_constant
 from .tensor import Tensor
 
 _LOADED = backend.LOADED  # one entry until CuPy is loaded: from then on inputs may mix backends
+_ARRAY_TYPES = backend.ARRAY_TYPES
 
 __all__ = ["Function", "xp", "common_backend"]
 
@@ -100,7 +101,7 @@ class Function:
             if isinstance(a, Tensor):
                 if dtype is None:
                     dtype = a.data.dtype
-                elif a.data.dtype != dtype:
+                elif a.data.dtype is not dtype and a.data.dtype != dtype:  # (dtypes are usually the same object)
                     slow = True
                     break
             elif type(a) is float or type(a) is int:
@@ -124,21 +125,21 @@ class Function:
                 if t._rg:
                     record = True
                     break
-        ctx: Any = new_node(cls, inputs, 1) if record else _Scratch()
+        ctx: Any = Node(cls, inputs, 1) if record else _Scratch()
         try:
             if grad_mode:
                 GradMode.enabled = False  # forward is not recorded op by op: its node stands for all of it
-            out = cls.forward(ctx, *inputs, **kwargs)
+            out = cls.forward(ctx, *inputs, **kwargs) if kwargs else cls.forward(ctx, *inputs)
         except (ValueError, TypeError, IndexError) as err:
             raise _named_error(cls.name, err, inputs) from err
         finally:
             if grad_mode:
                 GradMode.enabled = True
-        if type(out) is tuple:
-            return _wrap_many(cls, ctx, out, record, inputs)
-        if isinstance(out, Tensor):
-            out = out.data
-        if isinstance(out, SCALAR):
+        if type(out) not in _ARRAY_TYPES:  # several outputs, a Tensor, or a NumPy scalar
+            if type(out) is tuple:
+                return _wrap_many(cls, ctx, out, record, inputs)
+            if isinstance(out, Tensor):
+                out = out.data
             out = as_array(out)
         if AnomalyMode.enabled:
             check_forward(cls.name, ctx if record else None, inputs, (out,))
