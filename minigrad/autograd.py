@@ -497,8 +497,8 @@ def _zeros(meta: tuple[tuple[int, ...], Any], like: Any) -> Any:
 
 
 def _own(g: Tensor, owned: set[int]) -> Tensor:
-    """``g`` as a gradient no other leaf shares and that can be updated in place (copy if needed)."""
-    if id(g.data) in owned or not backend.is_writeable(g.data):
+    """``g`` as a gradient whose memory no other gradient shares, so it can be updated in place (copy if needed)."""
+    if id(g.data) in owned or not backend.owns_memory(g.data):
         g = g * 1 if g._node is not None else type(g)._make(g.data.copy())  # keep a recorded graph intact
     owned.add(id(g.data))
     return g

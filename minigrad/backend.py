@@ -26,7 +26,7 @@ import numpy
 __all__ = [
     "BACKENDS", "get_backend", "set_backend", "use_backend", "xp", "module_of",
     "backend_of", "available_backends", "asarray", "to_numpy", "sum_to",
-    "index_add", "quiet", "is_writeable", "as_array", "SCALAR", "LOADED",
+    "index_add", "quiet", "owns_memory", "as_array", "SCALAR", "LOADED",
     "HostArray", "from_python", "host_copy", "format_array", "host_rng", "manual_seed", "is_array",
     "Spelling", "register_array_module", "stand_in", "constant", "numpy_constant",
 ]
@@ -277,18 +277,19 @@ def quiet(array: Any) -> contextlib.AbstractContextManager[Any]:
     return _spellings[backend_of(array)].quiet()
 
 
-def is_writeable(array: Any) -> bool:
-    """True for an array whose elements can be written one by one (not a broadcast view).
+def owns_memory(array: Any) -> bool:
+    """True for an array that owns its memory and may be written: no other array sees its elements.
 
-    NumPy marks broadcast views read-only; CuPy has no such flag, so a view
-    that repeats an element (stride 0 along an axis longer than 1) counts as
-    read-only there too.
+    A view (a reshape, a broadcast, a slice) shares another array's memory, so
+    writing into it in place would change that array too. NumPy and CuPy both
+    keep an ``owndata`` flag; NumPy can also mark an array read-only.
     """
     if isinstance(array, numpy.ndarray):
-        return bool(array.flags.writeable)
+        flags = array.flags
+        return bool(flags.owndata and flags.writeable)
     if not is_array(array):
         return False  # a NumPy scalar cannot change in place
-    return not any(s == 0 and n > 1 for s, n in zip(array.strides, array.shape))
+    return bool(array.flags.owndata)
 
 
 SCALAR = numpy.generic  # what NumPy returns for 0-d results

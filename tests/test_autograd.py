@@ -271,3 +271,46 @@ def test_ctx_output_of_an_op_without_saves_output_says_so() -> None:
     x = mg.tensor([1.0], requires_grad=True)
     with pytest.raises(TypeError, match="triple: ctx.output is kept only for ops with saves_output = True"):
         Triple.apply(x).sum().backward()
+
+
+class _ScaledSquare(Function):
+    """y = c x^2 with c a forward option: dy = 2 c x dx (a user op whose backward runs on arrays)"""
+
+    on_arrays = True
+    seen: list[tuple[type, type, type]] = []
+
+    @staticmethod
+    def forward(ctx, x, *, c):
+        ctx.save_for_backward(x)
+        ctx.c = c
+        return x.data * x.data * c
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        out = g * x * (2 * ctx.c)
+        _ScaledSquare.seen.append((type(g), type(x), type(out)))
+        return out
+
+
+def test_an_on_arrays_backward_sees_arrays_without_create_graph_and_tensors_with_it() -> None:
+    x = mg.tensor([1.0, -2.0, 3.0], dtype=mg.float64, requires_grad=True)
+    _ScaledSquare.seen.clear()
+    (_ScaledSquare.apply(x, c=0.5).sin()).sum().backward()  # sin's backward is not on arrays: its gradient is wrapped
+    (g_t,) = mg.grad(_ScaledSquare.apply(x, c=0.5).sin().sum(), [x], create_graph=True)
+    (arrays, tensors) = _ScaledSquare.seen
+    assert not any(issubclass(t, mg.Tensor) for t in arrays)
+    assert all(issubclass(t, mg.Tensor) for t in tensors)
+    expected = np.cos(0.5 * x.numpy() ** 2) * x.numpy()
+    np.testing.assert_allclose(x.grad.numpy(), expected)
+    np.testing.assert_allclose(g_t.numpy(), expected)
+    assert g_t.requires_grad and x.grad.dtype == mg.float64
+
+
+def test_leaf_gradients_never_share_memory() -> None:
+    """x's gradient is a view of the same array as y's (reshape of add's g): each leaf gets its own."""
+    x = mg.tensor(np.ones((2, 2)), requires_grad=True)
+    y = mg.tensor(np.ones(4), requires_grad=True)
+    (x.reshape(4) + y).sum().backward()
+    x.grad.data *= 3  # what clip_grad_norm_ and weight decay do
+    np.testing.assert_array_equal(y.grad.numpy(), np.ones(4))

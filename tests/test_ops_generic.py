@@ -4,7 +4,9 @@
 * backward equals central finite differences in float64 for a random upstream
   gradient, over random (broadcastable, size-1 and empty) shapes;
 * second derivatives: the gradient of <grad f(x) . v, u> equals its finite
-  differences, so every backward is itself correctly differentiable.
+  differences, so every backward is itself correctly differentiable;
+* an op whose backward runs on arrays (``on_arrays``) gives the same
+  gradients that way as on Tensors, where the backward is recorded.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from .op_db import ALL_OPS
 
 WITH_REF = [op for op in ALL_OPS if op.ref is not None]
 SMOOTH = [op for op in ALL_OPS if op.gradgrad]
+ON_ARRAYS = [op for op in ALL_OPS if any(getattr(cls, "on_arrays", False) for cls in op.covers)]
 
 
 @pytest.mark.parametrize("op", WITH_REF, ids=str)
@@ -107,3 +110,24 @@ def test_second_derivative_matches_finite_differences(op, data, seed) -> None:
             flat[j] = orig
             numeric[j] = (float(plus.item()) - float(minus.item())) / (2 * op.eps)
         np.testing.assert_allclose(analytic, numeric.reshape(x.shape), rtol=1e-4, atol=1e-5, err_msg=op.name)
+
+
+@pytest.mark.parametrize("op", ON_ARRAYS, ids=str)
+@given(data=st.data(), seed=st.integers(0, 2**16))
+def test_backward_on_arrays_matches_backward_on_tensors(op, data, seed) -> None:
+    """The same backward body, run on raw arrays (no create_graph) and on Tensors (create_graph)."""
+    skip_if_unavailable(op)
+    arrays, params = op.sample(data.draw)
+    xs = make_inputs(op, arrays, np.float64)
+    wrt = [x for x in xs if x.requires_grad]
+    outs = [o for o in as_list(op.fn(*xs, **params)) if o.requires_grad]
+    if not wrt or not outs:
+        return
+    vs = [mg.tensor(v) for v in cotangents(outs, seed)]
+    on_arrays = mg.grad(outs, wrt, vs, retain_graph=True, allow_unused=True)
+    on_tensors = mg.grad(outs, wrt, vs, create_graph=True, allow_unused=True)
+    for a, t in zip(on_arrays, on_tensors):
+        assert (a is None) == (t is None), op.name
+        if a is not None:
+            assert a.dtype == t.dtype and a.shape == t.shape, op.name
+            np.testing.assert_allclose(to_host(a), to_host(t), rtol=1e-12, atol=1e-12, err_msg=op.name)
