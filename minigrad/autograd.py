@@ -136,6 +136,18 @@ def bind_tensor_class(cls: type) -> None:
     _tensor_class[:] = [cls]
 
 
+def _edge(t: Tensor) -> tuple[Any, int, tuple[int, ...], bool]:
+    """Where the gradient of input ``t`` goes, as (target, output index, shape, needs grad).
+
+    The target is the node that made ``t`` (and ``t`` is its output number
+    ``index``), the leaf ``t`` itself if it requires grad (index -1), or None.
+    """
+    producer = t._node
+    if producer is not None:
+        return producer, t._out_idx, (producer.out_shape if producer.n_out == 1 else t.data.shape), True  # share the tuple
+    return (t if t._rg else None), -1, t.data.shape, t._rg
+
+
 class Node:
     """One recorded op. It is also the ``ctx`` the op's forward and backward see.
 
@@ -165,7 +177,7 @@ class Node:
     out_shape: tuple[int, ...]
     out_dtype: Any
     many_meta: tuple[tuple[tuple[int, ...], Any], ...]
-    out: tuple[Any, ...] | None  # the output arrays, for ops with saves_output
+    out: Any  # for ops with saves_output: the output array, or a tuple of them for several outputs
     # Kept by the ctx API, hooks and anomaly mode:
     saved: tuple[Tensor, ...]
     saved_versions: tuple[int, ...]
@@ -176,27 +188,22 @@ class Node:
     def __init__(self, fn: type[Function], inputs: Sequence[Tensor], n_out: int) -> None:
         """Stamp a node for ``fn`` applied to ``inputs``: edges, shapes, sequence number."""
         self.fn = fn
-        targets: list[Node | Tensor | None] = []
-        indices = []
-        shapes = []
-        needs = []  # (plain loops: a comprehension costs a function call on Python 3.11)
-        for t in inputs:
-            producer = t._node
-            if producer is not None:
-                targets.append(producer)
-                indices.append(t._out_idx)
-                shapes.append(producer.out_shape if producer.n_out == 1 else t.data.shape)  # one shape tuple per value
-                needs.append(True)
-            else:
-                targets.append(t if t._rg else None)
-                indices.append(-1)
-                shapes.append(t.data.shape)
-                needs.append(t._rg)
-        self.next = tuple(targets)
-        next_idx, needs_input_grad = tuple(indices), tuple(needs)
+        n = len(inputs)
+        if n == 1:  # nearly every op has one or two inputs: their tuples are built directly, without lists
+            target, idx, shape, needs = _edge(inputs[0])
+            next_, next_idx, in_shapes, needs_input_grad = (target,), (idx,), (shape,), (needs,)
+        elif n == 2:
+            target, idx, shape, needs = _edge(inputs[0])
+            target2, idx2, shape2, needs2 = _edge(inputs[1])
+            next_, next_idx, in_shapes, needs_input_grad = (target, target2), (idx, idx2), (shape, shape2), (needs, needs2)
+        elif n:
+            next_, next_idx, in_shapes, needs_input_grad = zip(*map(_edge, inputs))
+        else:
+            next_ = next_idx = in_shapes = needs_input_grad = ()
+        self.next = next_
         self.next_idx = _SHARED_INTS.get(next_idx, next_idx)
         self.needs_input_grad = _SHARED_FLAGS.get(needs_input_grad, needs_input_grad)
-        self.in_shapes = tuple(shapes)
+        self.in_shapes = in_shapes
         self.in_dtype = inputs[0].data.dtype if inputs else None
         self.n_out = n_out
         self.seq = _next_seq()
@@ -256,9 +263,10 @@ class Node:
         if out is None:  # released by backward (freed), or never kept
             self._check_alive()
             raise TypeError(f"{self.fn.name}: ctx.output is kept only for ops with saves_output = True")
+        first = out if self.n_out == 1 else out[0]
         if ArrayBackward.active and self.fn.on_arrays:
-            return out[0]
-        return _tensor_class[0]._make(out[0], self, 0, True)
+            return first
+        return _tensor_class[0]._make(first, self, 0, True)
 
     def _check_alive(self) -> None:
         if self.freed:

@@ -148,7 +148,7 @@ class Function:
         ctx.out_shape = out.shape
         ctx.out_dtype = out.dtype
         if cls.saves_output:
-            ctx.out = (out,)
+            ctx.out = out  # the array itself: a tuple around it would be one more object for the garbage collector
         return Tensor._make(out, ctx, 0, True)
 
 
