@@ -188,6 +188,10 @@ class Node:
     def __init__(self, fn: type[Function], inputs: Sequence[Tensor], n_out: int) -> None:
         """Stamp a node for ``fn`` applied to ``inputs``: edges, shapes, sequence number."""
         self.fn = fn
+        next_: tuple[Any, ...]
+        next_idx: tuple[int, ...]
+        in_shapes: tuple[tuple[int, ...], ...]
+        needs_input_grad: tuple[bool, ...]
         n = len(inputs)
         if n == 1:  # nearly every op has one or two inputs: their tuples are built directly, without lists
             target, idx, shape, needs = _edge(inputs[0])
