@@ -49,8 +49,22 @@ def numpy_constant(value: float, dtype: Any) -> numpy.ndarray:
 
     NumPy takes about 0.3 us longer per op when an operand is a Python number or a
     NumPy scalar than when it is a 0-d array (measured on arrays of 16 floats).
+    The same few constants recur in a training loop (``1 - y``, ``x * 0.5``), so
+    they are kept, read-only: writing into one raises instead of changing it
+    everywhere. Zeros (whose sign matters) and NaN are made afresh.
     """
-    return numpy.asarray(value, dtype=dtype)
+    key = (value, dtype)
+    array = _constants.get(key) if value and value == value else None
+    if array is None:
+        array = numpy.asarray(value, dtype=dtype)
+        if value and value == value and len(_constants) < _MAX_CONSTANTS:
+            array.flags.writeable = False
+            _constants[key] = array
+    return array
+
+
+_constants: dict[tuple[float, Any], numpy.ndarray] = {}
+_MAX_CONSTANTS = 1024  # a loop over ever new numbers (x * i) stops adding to the cache here
 
 
 _NUMPY = Spelling(

@@ -129,3 +129,17 @@ def test_only_the_backend_layer_imports_array_libraries() -> None:
             )
     assert seen == set(ARRAY_IMPORTS_ALLOWED), f"stale allowlist entries: {set(ARRAY_IMPORTS_ALLOWED) - seen}"
     assert _array_imports(package / "backend.py") == {"numpy", "cupy", "cupyx"}  # the scan does see imports
+
+
+def test_python_number_constants_are_shared_read_only_and_keep_the_sign_of_zero() -> None:
+    from minigrad.backend import numpy_constant
+
+    half = numpy_constant(0.5, np.dtype(np.float32))
+    assert numpy_constant(0.5, np.dtype(np.float32)) is half and half.dtype == np.float32
+    assert numpy_constant(0.5, np.dtype(np.float64)) is not half
+    with pytest.raises(ValueError, match="read-only"):
+        half[...] = 2.0
+    assert np.signbit(numpy_constant(-0.0, np.dtype(np.float32)))
+    assert np.isnan(numpy_constant(float("nan"), np.dtype(np.float32)))
+    x = mg.tensor([1.0, -2.0])
+    np.testing.assert_array_equal((1.0 / (x * -0.0)).numpy(), [-np.inf, np.inf])
