@@ -309,9 +309,10 @@ def test_mixing_numpy_and_cupy_tensors_names_both_backends(fake_cupy: ModuleType
     with mg.use_backend("numpy"):
         n = mg.tensor([1.0, 2.0])
     cases = {
-        "add": lambda: n + c, "mul": lambda: c * n, "matmul": lambda: n @ c, "maximum": lambda: mg.maximum(c, n),
-        "lt": lambda: n < c, "and": lambda: (n > 0) & (c > 0), "where": lambda: mg.where(n > 0, c, c),
-        "concatenate": lambda: mg.concatenate([c, n]), "sub": lambda: mg.losses.mse(c, n),
+        "add": lambda: n + c, "sub": lambda: c - n, "mul": lambda: c * n, "matmul": lambda: n @ c,
+        "maximum": lambda: mg.maximum(c, n), "lt": lambda: n < c, "and": lambda: (n > 0) & (c > 0),
+        "where": lambda: mg.where(n > 0, c, c), "concatenate": lambda: mg.concatenate([c, n]),
+        "squared_error": lambda: mg.losses.mse(c, n),
     }
     for op, fn in cases.items():
         with pytest.raises(ValueError, match=rf"{op}: inputs live on different backends \(cupy, numpy\)"):

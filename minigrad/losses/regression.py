@@ -16,6 +16,7 @@ import math
 from typing import Any
 
 from ..ops import softplus, where
+from ..ops.squared_error import squared_error
 from ..tensor import Tensor
 from .common import EPSILON, check_option, class_axis, prepare, reduce
 
@@ -23,10 +24,16 @@ __all__ = ["mse", "mae", "huber", "smooth_l1", "pseudo_huber", "log_cosh", "cosi
 
 
 def mse(prediction: Any, target: Any, *, reduction: str = "mean") -> Tensor:
-    """Mean squared error, as PyTorch ``mse_loss``: l = (p - t)^2."""
+    """Mean squared error, as PyTorch ``mse_loss``: l = (p - t)^2.
+
+    ``"mean"`` and ``"sum"`` are one fused op (``ops.squared_error``), one
+    node on the tape as in PyTorch; ``"none"`` is the elementwise square.
+    """
     p, t = prepare("mse", prediction, target, reduction)
+    if reduction != "none":
+        return squared_error(p, t, reduction=reduction)
     d = p - t
-    return reduce(d * d, reduction)
+    return d * d
 
 
 def mae(prediction: Any, target: Any, *, reduction: str = "mean") -> Tensor:

@@ -2,7 +2,8 @@
 
 References are computed stably in float64 (``np.logaddexp``, max-shifted
 log-sum-exp), so they are exact where the naive formulas overflow. The fused
-ops are also checked against their composite form, where that form is exact.
+ops are also checked against their composite form, where that form is exact
+(for the squared error, fused for speed alone, it always is).
 """
 
 from __future__ import annotations
@@ -184,6 +185,32 @@ def test_sigmoid_cross_entropy_matches_its_composite_form(data) -> None:
         results.append([out.numpy(), x.grad.numpy(), y.grad.numpy(), w.grad.numpy()])
     for fused, composite_result in zip(*results):
         np.testing.assert_allclose(fused, composite_result, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+@given(data=st.data(), seed=st.integers(0, 2**16))
+def test_mse_matches_its_composite_form(reduction, data, seed) -> None:
+    """The fused op behind mse: value and both gradients equal ((p - t) ** 2).mean() / .sum() in float64."""
+    shape = data.draw(hnp.array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=5))
+    p0, t0 = floats_array(data.draw, shape, -10, 10), floats_array(data.draw, shape, -10, 10)
+    v = np.array(np.random.default_rng(seed).standard_normal())  # a random upstream gradient, not 1
+    composite = {"mean": lambda p, t: ((p - t) ** 2).mean(), "sum": lambda p, t: ((p - t) ** 2).sum()}[reduction]
+    results = []
+    for fn in (lambda p, t: L.mse(p, t, reduction=reduction), composite):
+        p, t = mg.tensor(p0, requires_grad=True), mg.tensor(t0, requires_grad=True)
+        out = fn(p, t)
+        out.backward(mg.tensor(v))
+        assert out.dtype == p.grad.dtype == t.grad.dtype == np.float64
+        results.append([out.numpy(), p.grad.numpy(), t.grad.numpy()])
+    for fused, composite_result in zip(*results):
+        np.testing.assert_allclose(fused, composite_result, rtol=1e-12, atol=1e-12)  # nan == nan for an empty mean
+
+
+def test_mse_is_one_op_for_mean_and_sum() -> None:
+    p, t = mg.tensor([[1.0], [2.0]], requires_grad=True), mg.tensor([[0.5], [0.0]], requires_grad=True)
+    for reduction in ("mean", "sum"):
+        assert [r.op for r in mg.trace(L.mse(p, t, reduction=reduction))] == ["squared_error"]
+    assert [r.op for r in mg.trace(L.mse(p, t, reduction="none"))] == ["sub", "mul"]
 
 
 def test_composite_forms_break_where_the_fused_ops_do_not() -> None:

@@ -1,8 +1,8 @@
-"""Entries for the fused loss ops (minigrad/ops/cross_entropy.py).
+"""Entries for the fused loss ops (minigrad/ops/cross_entropy.py, minigrad/ops/squared_error.py).
 
 The references compose the textbook formulas in float64 NumPy, on logits
 small enough for the naive forms to be exact; extreme logits are tested in
-tests/losses.
+tests/losses, and so is each fused op against its composite form.
 """
 
 from __future__ import annotations
@@ -11,8 +11,10 @@ from typing import Any
 
 import numpy as np
 from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 from minigrad.ops import cross_entropy as ce
+from minigrad.ops import squared_error as se
 
 from . import OpInfo, floats_array, shape_st
 
@@ -40,6 +42,27 @@ def _sigmoid_ce_ref(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> np.ndarray:
     return w * y * np.log1p(np.exp(-x)) + (1 - y) * np.log1p(np.exp(x))
 
 
+def _squared_error_sample(draw: Any) -> Any:
+    if draw(st.booleans()):  # the losses' case: one shape (size 0 and 1 included)
+        p_shape = t_shape = draw(shape_st(min_side=0))
+    else:  # the op itself broadcasts, as any binary op (not to size 0: a 0-d t would get gradient 0 of a nan mean)
+        shapes = draw(hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=3, min_side=1, max_side=4))
+        p_shape, t_shape = shapes.input_shapes
+    return [floats_array(draw, p_shape), floats_array(draw, t_shape)], {"reduction": draw(st.sampled_from(["mean", "sum"]))}
+
+
+def _squared_error_ref(p: np.ndarray, t: np.ndarray, reduction: str) -> np.ndarray:
+    d = np.subtract(p, t)
+    total = (d * d).sum()
+    with np.errstate(invalid="ignore"):  # an empty mean is 0 / 0 = nan
+        return total / d.size if reduction == "mean" else total
+
+
+def _squared_error_torch(T: Any, p: Any, t: Any, reduction: str) -> Any:
+    # mse_loss broadcasts too, but warns when the shapes differ: give it the broadcast shapes
+    return T.nn.functional.mse_loss(*T.broadcast_tensors(p, t), reduction=reduction)
+
+
 ENTRIES = [
     OpInfo("softmax_cross_entropy", ce.softmax_cross_entropy, _softmax_ce_ref, _softmax_ce_sample,
            (ce.SoftmaxCrossEntropy,), lambda T, z, t, axis: -(t * T.log_softmax(z, axis)).sum(axis)),
@@ -47,4 +70,6 @@ ENTRIES = [
            (ce.SigmoidCrossEntropy,),
            # binary_cross_entropy_with_logits in the log-sigmoid form, which PyTorch can differentiate in pos_weight
            lambda T, x, y, w: -(w * y * T.nn.functional.logsigmoid(x) + (1 - y) * T.nn.functional.logsigmoid(-x))),
+    OpInfo("squared_error", se.squared_error, _squared_error_ref, _squared_error_sample, (se.SquaredError,),
+           _squared_error_torch),
 ]
