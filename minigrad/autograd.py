@@ -229,9 +229,12 @@ class Node:
         """The tensors kept by ``save_for_backward`` (their arrays in a backward that runs on arrays)."""
         if self.freed:
             self._check_alive()
-        saved = self.saved
-        if tuple(map(_VERSION, saved)) != self.saved_versions:
-            self._raise_modified()
+        saved, versions = self.saved, self.saved_versions
+        i = 0
+        for t in saved:  # (for a few tensors, a plain loop is faster than comparing tuples of versions)
+            if t._version != versions[i]:
+                self._raise_modified()
+            i += 1
         if ArrayBackward.active and self.fn.on_arrays:
             return tuple(map(_DATA, saved))
         return saved

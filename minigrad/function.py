@@ -96,9 +96,10 @@ class Function:
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
         """Run the op; record a node if grad mode is on and an input requires grad."""
         dtype = None
-        numbers = slow = False
+        numbers = slow = wants_grad = False
         for a in args:
             if isinstance(a, Tensor):
+                wants_grad = wants_grad or a._rg
                 if dtype is None:
                     dtype = a.data.dtype
                 elif a.data.dtype is not dtype and a.data.dtype != dtype:  # (dtypes are usually the same object)
@@ -111,6 +112,7 @@ class Function:
                 break
         if slow or dtype is None or len(_LOADED) > 1 or (numbers and dtype.kind != "f"):
             inputs = _as_inputs(cls.name, args)
+            wants_grad = any(t._rg for t in inputs)  # (the loop above may have stopped early)
         elif numbers:  # a Python number becomes a 0-d constant of the tensors' float dtype (only NumPy is loaded here)
             converted = []
             for a in args:
@@ -118,13 +120,8 @@ class Function:
             inputs = tuple(converted)
         else:
             inputs = args
-        record = False
         grad_mode = GradMode.enabled  # off under no_grad, and in backward unless create_graph
-        if grad_mode:
-            for t in inputs:
-                if t._rg:
-                    record = True
-                    break
+        record = grad_mode and wants_grad
         ctx: Any = Node(cls, inputs, 1) if record else _Scratch()
         try:
             if grad_mode:
