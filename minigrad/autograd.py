@@ -385,14 +385,10 @@ def run_backward(
                 if not on_arrays and not isinstance(g, _tensor_class[0]):
                     g = _as_tensor(g)  # a custom backward may return arrays
                 if g.shape != node.in_shapes[i]:
-                    g = _reduce_to_input(node, node.in_shapes[i], g, on_arrays)
+                    g = _reduce_to_input(node, i, g, on_arrays)
                 idx = node.next_idx[i]
-                if idx < 0:  # a leaf
-                    slot = leaf_grads.get(id(target))
-                    if slot is None:
-                        leaf_grads[id(target)] = [target, g]
-                    else:
-                        slot[1] = slot[1] + g
+                if idx < 0:
+                    _add_to_leaf(leaf_grads, target, g)
                 else:
                     buf = buffers.get(target)
                     if buf is None:
@@ -479,16 +475,17 @@ def _call_backward(node: Node, grads: list[Any], on_arrays: bool) -> Any:
     return tuple(None if g is None else _as_value(g, True) for g in result)
 
 
-def _reduce_to_input(node: Node, shape: tuple[int, ...], g: Any, on_arrays: bool) -> Any:
-    """Sum a broadcast gradient back to its input's ``shape`` (recorded only under ``create_graph``)."""
+def _reduce_to_input(node: Node, i: int, g: Any, on_arrays: bool) -> Any:
+    """Sum a broadcast gradient back to the shape of input ``i`` (recorded only under ``create_graph``)."""
+    shape = node.in_shapes[i]
     try:
         reduced = backend.sum_to(g, shape) if on_arrays else g.sum_to(shape)
     except ValueError:
         reduced = None
     if reduced is None or reduced.shape != shape:
         raise RuntimeError(
-            f"{node.fn.name}: backward returned a gradient of shape {g.shape} for an input of "
-            f"shape {shape}, and it cannot be reduced to that shape"
+            f"{node.fn.name}: backward returned a gradient of shape {g.shape} for input {i}, "
+            f"which has shape {shape} and cannot be reduced to it"
         )
     return reduced
 
