@@ -53,11 +53,13 @@ def numpy_constant(value: float, dtype: Any) -> numpy.ndarray:
     they are kept, read-only: writing into one raises instead of changing it
     everywhere. Zeros (whose sign matters) and NaN are made afresh.
     """
+    if not value or value != value:  # a zero or NaN: not kept
+        return numpy.asarray(value, dtype=dtype)
     key = (value, dtype)
-    array = _constants.get(key) if value and value == value else None
+    array = _constants.get(key)
     if array is None:
         array = numpy.asarray(value, dtype=dtype)
-        if value and value == value and len(_constants) < _MAX_CONSTANTS:
+        if len(_constants) < _MAX_CONSTANTS:
             array.flags.writeable = False
             _constants[key] = array
     return array
