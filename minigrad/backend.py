@@ -217,7 +217,8 @@ def backend_of(array: Any) -> str:
 
 def module_of(array: Any) -> ModuleType:
     """The array module that holds ``array``."""
-    return _modules[backend_of(array)]
+    name = _types.get(type(array))  # (a plain array, the hot path of every op, is looked up here without a call)
+    return _modules[name if name is not None else backend_of(array)]
 
 
 def asarray(data: Any, dtype: Any = None, backend: str | None = None) -> Any:
