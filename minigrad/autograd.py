@@ -6,13 +6,16 @@ to where each input's gradient must go, and a sequence number taken from a
 global counter. Because a node's inputs exist before it does, creation order
 is a topological order of the graph.
 
-Backward. :func:`run_backward` collects the nodes reachable from the outputs
-with an explicit stack (no recursion, so a chain of 100,000 ops is fine), then
-visits them in decreasing sequence number. When a node is visited every
-consumer of its outputs has already run, so its output gradients are complete:
-it calls the op's ``backward``, sums each input gradient back to the input's
-shape (undoing broadcasting), and adds it to the gradient buffer of the node
-that made that input, or to the leaf tensor's ``.grad`` at the end.
+Backward. :func:`run_backward` keeps the nodes that have received a
+gradient in a heap and always runs the one with the highest sequence number
+(a loop, no recursion, so a chain of 100,000 ops is fine). Every consumer of a
+node's outputs was recorded after it, and so was every node on the way from
+the outputs to that consumer, so by the time a node runs, all the gradients
+it will get have arrived: it calls the op's ``backward``, sums each input
+gradient back to the input's shape (undoing broadcasting), and adds it to the
+gradient buffer of the node that made that input (which joins the heap), or
+to the leaf tensor's ``.grad`` at the end. Nodes no gradient reaches are
+never visited.
 
 Gradients are arrays or Tensors. Without ``create_graph`` nothing of the
 backward pass is recorded, so the engine passes raw arrays: an op whose
@@ -31,6 +34,7 @@ import functools
 import itertools
 import operator
 from collections.abc import Callable, Sequence
+from heapq import heappop, heappush
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from . import backend
@@ -48,10 +52,21 @@ __all__ = [
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class GradMode:
-    """Global switch: are ops recorded on the tape right now?"""
+class _Switch:
+    """A global on/off setting, as the one instance of a class with a slot.
 
-    enabled = True
+    ``Function.apply`` turns grad mode off and on again around every forward;
+    setting an instance's slot takes a few nanoseconds, a class attribute
+    several times longer (it invalidates the interpreter's caches for the class).
+    """
+
+    __slots__ = ("enabled",)
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+
+
+GradMode = _Switch(True)  # are ops recorded on the tape right now?
 
 
 class ArrayBackward:
@@ -114,7 +129,6 @@ class RemovableHandle:
 
 
 _next_seq = itertools.count().__next__
-_SEQ = operator.attrgetter("seq")
 _VERSION = operator.attrgetter("_version")
 _DATA = operator.attrgetter("data")
 
@@ -306,18 +320,6 @@ class Node:
         return f"<{self.fn.__name__} node #{self.seq}>"
 
 
-def _reachable(roots: Sequence[Node]) -> list[Node]:
-    """Every node reachable from ``roots``, in decreasing sequence number."""
-    seen = set(roots)
-    stack = list(roots)
-    while stack:
-        for target in stack.pop().next:
-            if type(target) is Node and target not in seen:  # not a leaf tensor, not None
-                seen.add(target)
-                stack.append(target)
-    return sorted(seen, key=_SEQ, reverse=True)
-
-
 @overload
 def run_backward(
     roots: Sequence[Tensor], root_grads: Sequence[Tensor], retain_graph: bool, create_graph: bool, capture: None = None
@@ -342,24 +344,22 @@ def run_backward(
     """
     on_arrays = not create_graph
     buffers: dict[Node, list[Any]] = {}  # node -> the gradients of its outputs so far
+    pending: list[tuple[int, Node]] = []  # the nodes in buffers, as a heap: the highest sequence number first
     leaf_grads: dict[int, list[Any]] = {}  # id(leaf) -> [leaf, its gradient so far]
     captured: dict[int, Tensor] = {}
     capture_nodes = _capture_points(capture) if capture else None
     previous = GradMode.enabled, ArrayBackward.active
     GradMode.enabled, ArrayBackward.active = create_graph, on_arrays
     try:
-        root_nodes = []
         for t, g in zip(roots, root_grads):
             value = g.data if on_arrays else g
             if t._node is None:
                 _add_to_leaf(leaf_grads, t, value)
             else:
-                _add_to_node(buffers, t._node, t._out_idx, value)
-                root_nodes.append(t._node)
-        for node in _reachable(root_nodes):
-            grads = buffers.pop(node, None)
-            if grads is None:
-                continue  # reachable, but no gradient flowed into it
+                _add_to_node(buffers, pending, t._node, t._out_idx, value)
+        while pending:
+            node = heappop(pending)[1]
+            grads = buffers.pop(node)
             if node.freed:
                 node._check_alive()
             if node.hooks:
@@ -393,6 +393,7 @@ def run_backward(
                     buf = buffers.get(target)
                     if buf is None:
                         buffers[target] = buf = [None] * target.n_out
+                        heappush(pending, (-target.seq, target))
                     buf[idx] = g if buf[idx] is None else buf[idx] + g
             if not retain_graph:
                 node.release()
@@ -439,8 +440,11 @@ def _add_to_leaf(leaf_grads: dict[int, list[Any]], leaf: Tensor, g: Any) -> None
         slot[1] = slot[1] + g
 
 
-def _add_to_node(buffers: dict[Node, list[Any]], node: Node, idx: int, g: Any) -> None:
-    buf = buffers.setdefault(node, [None] * node.n_out)
+def _add_to_node(buffers: dict[Node, list[Any]], pending: list[tuple[int, Node]], node: Node, idx: int, g: Any) -> None:
+    buf = buffers.get(node)
+    if buf is None:
+        buffers[node] = buf = [None] * node.n_out
+        heappush(pending, (-node.seq, node))
     buf[idx] = g if buf[idx] is None else buf[idx] + g
 
 

@@ -9,13 +9,14 @@ the same graph (no Graphviz needed to produce it; ``.render(path)`` calls the
 
 from __future__ import annotations
 
+import operator
 import os
 import shutil
 import subprocess
 from dataclasses import dataclass
 from typing import Any
 
-from .autograd import Node, _reachable
+from .autograd import Node
 from .tensor import Tensor
 
 __all__ = ["trace", "to_dot", "Trace", "TraceRecord", "TensorInfo", "DotGraph"]
@@ -109,10 +110,25 @@ def _input_info(namer: _Namer, node: Node, i: int) -> TensorInfo:
     return TensorInfo("?", shape, dtype, "op")
 
 
+_SEQUENCE_NUMBER = operator.attrgetter("seq")
+
+
+def _recorded_order(roots: list[Node]) -> list[Node]:
+    """Every node reachable from ``roots`` (an explicit stack: no recursion), in the order they were recorded."""
+    seen = set(roots)
+    stack = list(roots)
+    while stack:
+        for target in stack.pop().next:
+            if type(target) is Node and target not in seen:  # not a leaf tensor, not None
+                seen.add(target)
+                stack.append(target)
+    return sorted(seen, key=_SEQUENCE_NUMBER)
+
+
 def trace(outputs: Tensor | list[Tensor] | tuple[Tensor, ...]) -> Trace:
     """The recorded ops that reach ``outputs``, in execution order, as a printable :class:`Trace`."""
     roots = [t._node for t in _roots(outputs) if t._node is not None]
-    order = list(reversed(_reachable(roots)))
+    order = _recorded_order(roots)
     namer = _Namer(order)
     records = Trace()
     for i, node in enumerate(order):
