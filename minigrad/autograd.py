@@ -130,7 +130,6 @@ class RemovableHandle:
 
 _next_seq = itertools.count().__next__
 _VERSION = operator.attrgetter("_version")
-_DATA = operator.attrgetter("data")
 
 
 def _patterns(values: tuple[Any, ...], longest: int = 4) -> dict[tuple[Any, ...], tuple[Any, ...]]:
@@ -244,14 +243,15 @@ class Node:
         if self.freed:
             self._check_alive()
         saved, versions = self.saved, self.saved_versions
+        arrays = ArrayBackward.active and self.fn.on_arrays
+        values = []
         i = 0
-        for t in saved:  # (for a few tensors, a plain loop is faster than comparing tuples of versions)
+        for t in saved:  # (for a few tensors, a plain loop is faster than map or comparing tuples of versions)
             if t._version != versions[i]:
                 self._raise_modified()
+            values.append(t.data if arrays else t)
             i += 1
-        if ArrayBackward.active and self.fn.on_arrays:
-            return tuple(map(_DATA, saved))
-        return saved
+        return tuple(values)
 
     def _raise_modified(self) -> None:
         for t, version in zip(self.saved, self.saved_versions):
@@ -301,7 +301,7 @@ class Node:
         """Free what the op saved; the edges stay so errors can still name the op."""
         self.saved = ()
         self.out = None
-        self.__dict__.clear()
+        del self.__dict__  # the attributes the op set on ctx (deleting the dict creates none where there was none)
         self.freed = True
 
     def add_hook(self, index: int, fn: Callable[..., Any]) -> RemovableHandle:
