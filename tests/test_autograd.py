@@ -23,6 +23,21 @@ def test_a_tensor_used_twice_receives_both_contributions() -> None:
     assert x.grad.item() == pytest.approx(2 * 3 + np.exp(3) * 3 + np.exp(3))
 
 
+def test_a_node_runs_once_after_all_paths_from_the_output_have_reached_it() -> None:
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    a = x * 2
+    seen = []
+    a.register_hook(lambda g: seen.append(g.numpy()))  # a non-leaf hook sees the node's complete gradient
+    long = a
+    for _ in range(30):  # one path through many nodes, recorded after the short one's start
+        long = long * 1.0
+    y = (a * 3 + long + a.exp()).sum()
+    y.backward()
+    assert len(seen) == 1
+    np.testing.assert_allclose(seen[0], 3 + 1 + np.exp([2.0, 4.0]), rtol=1e-6)
+    np.testing.assert_allclose(x.grad.numpy(), 2 * seen[0], rtol=1e-6)
+
+
 def test_second_backward_without_retain_graph_raises() -> None:
     x = mg.tensor([1.0, 2.0], requires_grad=True)
     y = (x * x).sum()
