@@ -329,3 +329,17 @@ def test_leaf_gradients_never_share_memory() -> None:
     (x.reshape(4) + y).sum().backward()
     x.grad.data *= 3  # what clip_grad_norm_ and weight decay do
     np.testing.assert_array_equal(y.grad.numpy(), np.ones(4))
+
+
+def test_relu_keeps_its_output_for_backward_and_lets_its_input_go() -> None:
+    import weakref
+
+    x = mg.tensor([-1.0, 2.0, 0.0, 3.0], requires_grad=True)
+    pre = x * 2
+    gone = weakref.ref(pre.data)
+    y = mg.relu(pre)
+    del pre
+    assert gone() is None  # the pre-activation is freed once relu has run
+    (y * y).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), [0.0, 16.0, 0.0, 24.0])
+

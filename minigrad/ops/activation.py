@@ -60,17 +60,22 @@ class Sigmoid(Function):
 
 
 class Relu(Function):
-    """d relu(x) = dx where x > 0, else 0"""
+    """d relu(x) = dx where x > 0, else 0
+
+    relu(x) > 0 exactly where x > 0, so the op keeps its output for backward
+    rather than its input: the output is kept anyway by whatever uses it next,
+    and the input can be freed as soon as the forward has run.
+    """
+
+    saves_output = True
 
     @staticmethod
     def forward(ctx, x):
-        ctx.save_for_backward(x)
         return xp(x).maximum(x.data, 0)
 
     @staticmethod
     def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return ReluGrad.apply(g, x)
+        return ReluGrad.apply(g, ctx.output)
 
 
 class ReluGrad(Function):
