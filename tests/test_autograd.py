@@ -336,10 +336,10 @@ def test_relu_keeps_its_output_for_backward_and_lets_its_input_go() -> None:
 
     x = mg.tensor([-1.0, 2.0, 0.0, 3.0], requires_grad=True)
     pre = x * 2
-    gone = weakref.ref(pre.data)
+    gone = weakref.ref(pre)
     y = mg.relu(pre)
     del pre
-    assert gone() is None  # the pre-activation is freed once relu has run
+    assert gone() is None  # nothing holds the pre-activation once relu has run
     (y * y).sum().backward()
     np.testing.assert_allclose(x.grad.numpy(), [0.0, 16.0, 0.0, 24.0])
 
