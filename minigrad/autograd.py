@@ -142,6 +142,28 @@ def _patterns(values: tuple[Any, ...], longest: int = 4) -> dict[tuple[Any, ...]
 # garbage collector fewer objects to scan: in a 100,000-op chain it did most of the work.
 _SHARED_INTS = _patterns((0, -1))
 _SHARED_FLAGS = _patterns((False, True))
+
+
+class _SharedShapes(dict[Any, Any]):
+    """Shapes (and tuples of shapes) -> the one copy of each that nodes keep.
+
+    NumPy's ``.shape`` makes a new tuple on every call. A full collection of
+    the garbage collector follows each reference of every node, so a tuple of
+    its own per node is a cache miss per node per collection, where a shared
+    one stays in cache: in a 100,000-op chain that halved the time of a full
+    collection (105-114 ms -> 40-60 ms). A program whose shapes keep changing
+    stops adding to the table at ``limit`` shapes and keeps the rest as they come.
+    """
+
+    limit = 4096
+
+    def __missing__(self, shape: Any) -> Any:
+        if len(self) < self.limit:
+            self[shape] = shape
+        return shape
+
+
+_SHARED_SHAPES = _SharedShapes()  # ``_SHARED_SHAPES[shape]``: the shared copy of ``shape``
 _tensor_class: list[Any] = []  # set by tensor.py; the tape itself never needs Tensor's math
 
 
@@ -220,7 +242,7 @@ class Node:
         self.next = next_
         self.next_idx = _SHARED_INTS.get(next_idx, next_idx)
         self.needs_input_grad = _SHARED_FLAGS.get(needs_input_grad, needs_input_grad)
-        self.in_shapes = in_shapes
+        self.in_shapes = _SHARED_SHAPES[in_shapes]
         self.in_dtype = inputs[0].data.dtype if inputs else None
         self.n_out = n_out
         self.seq = _next_seq()

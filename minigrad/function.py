@@ -42,7 +42,7 @@ from typing import Any, ClassVar
 
 from . import backend, dtypes
 from .anomaly import AnomalyMode, check_forward
-from .autograd import GradMode, Node
+from .autograd import _SHARED_SHAPES, GradMode, Node
 from .backend import as_array
 from .backend import numpy_constant as _numpy_constant
 from .tensor import Tensor
@@ -142,7 +142,7 @@ class Function:
             check_forward(cls.name, ctx if record else None, inputs, (out,))
         if not record:
             return Tensor._make(out)
-        ctx.out_shape = out.shape
+        ctx.out_shape = _SHARED_SHAPES[out.shape]  # (a copy of its own per node costs the garbage collector time)
         ctx.out_dtype = out.dtype
         if cls.saves_output:
             ctx.out = out  # the array itself: a tuple around it would be one more object for the garbage collector

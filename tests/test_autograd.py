@@ -343,3 +343,17 @@ def test_relu_keeps_its_output_for_backward_and_lets_its_input_go() -> None:
     (y * y).sum().backward()
     np.testing.assert_allclose(x.grad.numpy(), [0.0, 16.0, 0.0, 24.0])
 
+
+def test_nodes_share_one_copy_of_each_shape() -> None:
+    from minigrad.autograd import _SharedShapes
+
+    x = mg.tensor(np.ones((3, 4)), requires_grad=True)
+    a, b = (x * 2)._node, (x.tanh() + 1)._node
+    assert a.out_shape == (3, 4) and a.out_shape is b.out_shape
+    assert a.in_shapes == ((3, 4), ()) and a.in_shapes is b.in_shapes
+    table = _SharedShapes()
+    table.limit = 1
+    first, second = (2, 5), (7,)
+    assert table[first] is first and table[(2, 5)] is first
+    assert table[second] is second and second not in table  # full: shapes past the limit are handed back, not kept
+
