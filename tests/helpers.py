@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import strategies as st
 
 import minigrad as mg
 from minigrad import backend
@@ -22,10 +24,28 @@ def as_list(result: Any) -> list[Any]:
     return list(result) if isinstance(result, (tuple, list)) else [result]
 
 
-def make_inputs(op: OpInfo, arrays: list[np.ndarray], dtype: Any, requires_grad: bool = True) -> list[mg.Tensor]:
-    """Tensors of ``dtype`` for ``arrays``; the differentiable positions require grad."""
-    grad_at = range(len(arrays)) if op.differentiable is None else op.differentiable
+def differentiable_positions(op: OpInfo, n_inputs: int) -> Sequence[int]:
+    return range(n_inputs) if op.differentiable is None else op.differentiable
+
+
+def make_inputs(op: OpInfo, arrays: list[np.ndarray], dtype: Any, requires_grad: bool = True,
+                grad_at: Sequence[int] | None = None) -> list[mg.Tensor]:
+    """Tensors of ``dtype`` for ``arrays``; those at ``grad_at`` (default: every differentiable position) require grad."""
+    if grad_at is None:
+        grad_at = differentiable_positions(op, len(arrays))
     return [mg.tensor(a.astype(dtype), requires_grad=requires_grad and i in grad_at) for i, a in enumerate(arrays)]
+
+
+def draw_grad_positions(draw: Callable[..., Any], op: OpInfo, n_inputs: int) -> tuple[int, ...]:
+    """A random nonempty subset of the differentiable inputs, to require grad while the rest stay constants.
+
+    An op must give the right gradients whichever of its inputs need one (its
+    ``ctx.needs_input_grad``), and the tape must route them (see ``Node.live``).
+    """
+    positions = tuple(differentiable_positions(op, n_inputs))
+    if len(positions) <= 1:
+        return positions
+    return tuple(sorted(draw(st.sets(st.sampled_from(positions), min_size=1))))
 
 
 def to_host(t: mg.Tensor) -> np.ndarray:
