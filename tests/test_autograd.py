@@ -344,6 +344,92 @@ def test_relu_keeps_its_output_for_backward_and_lets_its_input_go() -> None:
     np.testing.assert_allclose(x.grad.numpy(), [0.0, 16.0, 0.0, 24.0])
 
 
+def test_mul_keeps_only_the_operand_its_backward_needs() -> None:
+    import weakref
+
+    x = mg.tensor([1.0, -2.0, 3.0], requires_grad=True)
+    c = mg.tensor([2.0, 5.0, -1.0])
+    h = x * 1
+    gone = weakref.ref(h)
+    y = h * c  # dy/dh = c: h itself is not needed, as in PyTorch
+    del h
+    assert gone() is None
+    c += 1  # ... but c is, and changing it is detected
+    with pytest.raises(RuntimeError, match=r"mul: .*shape \(3,\) saved for backward was modified in place"):
+        y.sum().backward()
+
+
+def test_an_input_not_saved_may_change_in_place_afterwards() -> None:
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    h = x * 2
+    y = (h * 3.0 + h / 4.0).sum()  # neither op keeps h: its gradients are 3 and 1/4
+    h += 100
+    y.backward()
+    np.testing.assert_allclose(x.grad.numpy(), [2 * 3.25, 2 * 3.25])
+
+
+def test_save_for_backward_takes_none_for_what_backward_will_not_need() -> None:
+    class ScaleBy(Function):
+        """d(x * s) = s dx (s a constant)"""
+
+        @staticmethod
+        def forward(ctx, x, s):
+            ctx.save_for_backward(None, s)
+            return x.data * s.data
+
+        @staticmethod
+        def backward(ctx, g):
+            nothing, s = ctx.saved_tensors
+            assert nothing is None
+            return g * s, None
+
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    s = mg.tensor([3.0, -1.0])
+    ScaleBy.apply(x, s).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), [3.0, -1.0])
+    y = ScaleBy.apply(x, s).sum()
+    s *= 2
+    with pytest.raises(RuntimeError, match=r"scale_by: .*modified in place.*version 0, now version 1"):
+        y.backward()
+
+
+def test_a_node_keeps_its_one_live_edge_without_a_tuple_and_lists_every_edge() -> None:
+    w = mg.tensor([1.0, 2.0], requires_grad=True)
+    c = mg.tensor([3.0, 4.0])
+    h = w * 2
+    node = (c * h)._node
+    assert node.live == (1,) and node.to is h._node  # the one target itself
+    assert node.next == (None, h._node) and node.edges == (None, (h._node, 0))
+    both = (h * w)._node
+    assert both.live == (0, 1) and both.to == (h._node, w) and both.next == both.to
+    assert both.edges == ((h._node, 0), (w, -1))
+
+
+def test_an_op_in_a_chain_leaves_one_object_for_the_garbage_collector() -> None:
+    """Each object a node owns is scanned by every full collection and makes them come sooner.
+
+    On NumPy, whose arrays the collector does not track (tanh keeps its output array).
+    """
+    import gc
+
+    with mg.use_backend("numpy"):
+        x = mg.tensor(np.ones(4, dtype=np.float32), requires_grad=True)
+        a = mg.tensor(np.full(4, 0.5, dtype=np.float32))
+    y = x.tanh()  # shapes and flags seen once, so the tables that share them are filled
+    n_ops = 300
+    gc.collect()
+    gc.disable()
+    try:
+        before = len(gc.get_objects())
+        for _ in range(n_ops // 3):
+            y = (y * a + 0.1).tanh()
+        objects = len(gc.get_objects()) - before
+    finally:
+        gc.enable()
+    # a node per op, and the saved tuple (None, a) of each mul
+    assert objects <= 1.4 * n_ops, f"{objects / n_ops:.2f} tracked objects per op"
+
+
 def test_nodes_share_one_copy_of_each_shape() -> None:
     from minigrad.autograd import _SharedShapes
 

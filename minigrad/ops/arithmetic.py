@@ -52,7 +52,9 @@ class Mul(Function):
 
     @staticmethod
     def forward(ctx, x, y):
-        ctx.save_for_backward(x, y)
+        if ctx.needs_input_grad:  # recorded: keep only what backward uses, y for dx and x for dy
+            need_x, need_y = ctx.needs_input_grad
+            ctx.save_for_backward(x if need_y else None, y if need_x else None)
         return x.data * y.data
 
     @staticmethod
@@ -70,7 +72,8 @@ class Div(Function):
 
     @staticmethod
     def forward(ctx, x, y):
-        ctx.save_for_backward(x, y)
+        if ctx.needs_input_grad:  # recorded: x is used only for dy
+            ctx.save_for_backward(x if ctx.needs_input_grad[1] else None, y)
         with backend.quiet(x.data):
             out = x.data / y.data
         if x.data.dtype.kind != "f":  # integer division is true division to float32, as PyTorch
