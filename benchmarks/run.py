@@ -225,22 +225,65 @@ def bench_op_overhead(n_ops: int, plan: Plan, device: Device) -> Row:
     return Row("op_overhead", "us/op", 1e6 / n_ops, medians, [f"{n_ops} ops: y * a, y + 0.1, tanh(y), repeated"])
 
 
+class FullCollections:
+    """Wraps a step; per call, its seconds and those Python's garbage collector spent in full collections."""
+
+    def __init__(self, step: Callable[[], object]) -> None:
+        self.step = step
+        self.calls: list[tuple[float, float, int]] = []  # (seconds, seconds in full collections, how many)
+        self._in_gc = self._started = 0.0
+        self._count = 0
+
+    def _watch(self, phase: str, info: dict[str, int]) -> None:
+        if info["generation"] != 2:
+            return
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self._count += 1
+            self._in_gc += time.perf_counter() - self._started
+
+    def __call__(self) -> object:
+        self._in_gc, self._count = 0.0, 0
+        gc.callbacks.append(self._watch)
+        start = time.perf_counter()
+        try:
+            return self.step()
+        finally:
+            self.calls.append((time.perf_counter() - start, self._in_gc, self._count))
+            gc.callbacks.remove(self._watch)
+
+    def summary(self, skip: int) -> tuple[float, float]:
+        """Over the calls after the first ``skip``: full collections per call, median seconds outside them."""
+        timed = self.calls[skip:]
+        return (statistics.mean(c[2] for c in timed), statistics.median(c[0] - c[1] for c in timed))
+
+
 def bench_deep_chain(n_ops: int, plan: Plan, device: Device) -> Row:
-    """Seconds for a chain of ``n_ops`` ops, forward + backward; also at n/4 and n/2 to show it is linear."""
+    """Seconds for a chain of ``n_ops`` ops, forward + backward; also at n/4 and n/2 to show it is linear.
+
+    Python's garbage collector runs a full collection after every ~85,000 new
+    container objects (its default thresholds), so a graph kept in Python
+    objects pays for a few, in steps as it grows. Printed per length: the full
+    collections per call, and the growth of the time spent outside them.
+    """
     lengths = (n_ops // 4, n_ops // 2, n_ops)
-    by_length = {}
+    by_length, watched = {}, {}
     for n in lengths:
         impls = chain.implementations(chain.make_problem(n), device)
         check_chain(f"deep_chain ({n} ops)", impls, device.backend)
-        by_length[n] = time_in_turns({k: v.step for k, v in impls.items()}, plan, device.sync)
+        watched[n] = {k: FullCollections(v.step) for k, v in impls.items()}
+        by_length[n] = time_in_turns(dict(watched[n]), plan, device.sync)
         del impls
         gc.collect()
-    row = Row("deep_chain", "s", 1.0, by_length[n_ops], ["linearity (forward + backward):"])
+    row = Row("deep_chain", "s", 1.0, by_length[n_ops], ["linearity (forward + backward; full garbage collections per call):"])
+    first, last = lengths[0], lengths[-1]
     for impl in by_length[n_ops]:
-        times = "  ".join(f"{n:>7} ops {by_length[n][impl]:7.3f} s ({by_length[n][impl] / n * 1e6:5.2f} us/op)"
-                          for n in lengths)
-        growth = by_length[lengths[-1]][impl] / by_length[lengths[0]][impl]
-        row.notes.append(f"  {impl:<8} {times}   t(n)/t(n/4) = {growth:.2f} (4.00 is linear)")
+        summaries = {n: watched[n][impl].summary(plan.warmup) for n in lengths}
+        times = "  ".join(f"{n:>7} ops {by_length[n][impl]:7.3f} s ({by_length[n][impl] / n * 1e6:5.2f} us/op, "
+                          f"{summaries[n][0]:.1f} GC)" for n in lengths)
+        row.notes.append(f"  {impl:<8} {times}   t(n)/t(n/4) = {by_length[last][impl] / by_length[first][impl]:.2f}, "
+                         f"outside full GCs {summaries[last][1] / summaries[first][1]:.2f} (4.00 is linear)")
     return row
 
 
