@@ -1,9 +1,11 @@
 """Multi-class losses: one distribution over C classes per sample.
 
 They return one value per sample with ``reduction="none"`` (the class axis is
-summed away), and ``"mean"`` averages those values. Two families share one
-fused op, ``softmax_cross_entropy`` (-sum t log softmax(z), gradient
-softmax(z) sum(t) - t), so every cross-entropy from logits is stable:
+summed away), and ``"mean"`` averages those values. Two families share the
+fused ops ``softmax_cross_entropy`` (-sum t log softmax(z), gradient
+softmax(z) sum(t) - t) and, for integer labels without label smoothing,
+``sparse_softmax_cross_entropy`` (the same for a one-hot t, which it never
+builds), so every cross-entropy from logits is stable:
 
 * Keras 3 names, classes on the last axis: ``categorical_crossentropy``
   (one-hot or soft targets), ``sparse_categorical_crossentropy`` (integer
@@ -24,7 +26,7 @@ from typing import Any
 
 from ..backend import as_array, asarray, module_of
 from ..ops import gather
-from ..ops.cross_entropy import softmax_cross_entropy
+from ..ops.cross_entropy import SparseSoftmaxCrossEntropy, softmax_cross_entropy
 from ..tensor import Tensor
 from .common import (
     EPSILON,
@@ -104,8 +106,13 @@ def sparse_categorical_crossentropy(
     if labels.ndim == p.ndim and labels.shape[-1] == 1:
         labels = labels.reshape(labels.shape[:-1])
     counted = _check_class_labels(name, p, labels, axis, ignore_index)
-    hot = Tensor._make(one_hot_along(module_of(labels).where(counted, labels, -1), p.shape[axis], axis, p.dtype))
-    values = softmax_cross_entropy(p, hot, axis) if from_logits else _clipped_cross_entropy(name, p, hot, axis)
+    m = module_of(labels)
+    if from_logits:  # the fused op for class labels; an ignored sample reads class 0 at weight 0
+        safe, weights = m.where(counted, labels, 0), counted.astype(p.dtype)
+        values = SparseSoftmaxCrossEntropy.apply(p, labels=safe, weights=weights, axis=axis)
+    else:
+        hot = Tensor._make(one_hot_along(m.where(counted, labels, -1), p.shape[axis], axis, p.dtype))
+        values = _clipped_cross_entropy(name, p, hot, axis)
     if ignore_index is None:
         return reduce(values, reduction)
     return _reduce_weighted(values, reduction, counted.sum())
@@ -151,6 +158,11 @@ def cross_entropy(
     labels = as_labels(name, raw, z)
     counted = _check_class_labels(name, z, labels, axis, ignore_index)
     m = module_of(labels)
+    if not label_smoothing:  # -w_y log_softmax(z)_y: the fused op for class labels, without a one-hot target
+        safe = m.where(counted, labels, 0)  # an ignored sample reads class 0 at weight 0
+        weights = counted.astype(z.dtype) if w is None else m.where(counted, w.data.reshape(-1)[safe], 0).astype(z.dtype)
+        values = SparseSoftmaxCrossEntropy.apply(z, labels=safe, weights=weights, axis=axis)
+        return _reduce_weighted(values, reduction, weights.sum())
     hot = one_hot_along(m.where(counted, labels, -1), n_classes, axis, z.dtype)
     picked = hot if w is None else hot * w.data  # w_{y_n} at the label's class
     t = picked * (1 - label_smoothing)

@@ -7,11 +7,12 @@ long before that. Each op here computes its value in log-space (log-sum-exp,
 log-sigmoid) and has the short, exact gradient of the fused expression:
 
 * softmax cross-entropy:  dl/dz = softmax(z) * sum(t) - t
+* the same for class labels y (a one-hot t) and sample weights w:  dl/dz = w (softmax(z) - onehot(y))
 * sigmoid cross-entropy:  dl/dx = (1 - y) sigmoid(x) - w y sigmoid(-x)   (sigmoid(x) - y for w = 1)
 
-Both stay finite for logits of any finite size. The losses in
+All stay finite for logits of any finite size. The losses in
 ``minigrad.losses`` (sparse, categorical and PyTorch-style cross-entropy,
-binary cross-entropy with logits) are thin wrappers around these two ops.
+binary cross-entropy with logits) are thin wrappers around these ops.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from ..tensor import Tensor
 from .activation import softplus
 from .softmax_family import _one_axis
 
-__all__ = ["softmax_cross_entropy", "sigmoid_cross_entropy"]
+__all__ = ["softmax_cross_entropy", "sparse_softmax_cross_entropy", "sigmoid_cross_entropy"]
 
 
 def _exact_softplus(x: Tensor) -> Tensor:
@@ -57,6 +58,75 @@ class SoftmaxCrossEntropy(Function):
         gz = g * (z.softmax(ctx.axis) * t.sum(axis=ctx.axis, keepdims=True) - t) if ctx.needs_input_grad[0] else None
         gt = -g * z.log_softmax(ctx.axis) if ctx.needs_input_grad[1] else None
         return gz, gt
+
+
+class SparseSoftmaxCrossEntropy(Function):
+    """l = -w log softmax(z)_y per sample, for class label y and sample weight w;  dl/dz = w (softmax(z) - onehot(y))
+
+    softmax_cross_entropy for a one-hot target, without building the target:
+    the forward reads one log-probability per sample, and the backward is one
+    op (SparseSoftmaxCrossEntropyGrad) instead of six.
+    """
+
+    @staticmethod
+    def forward(ctx, z, *, labels, weights, axis):
+        ctx.save_for_backward(z)
+        ctx.labels, ctx.weights, ctx.axis = labels, weights, axis
+        m, a = xp(z), _for_reducing(z.data, axis)
+        top = a.max(axis=axis, keepdims=True)
+        shifted = a - m.where(m.isfinite(top), top, 0)
+        with backend.quiet(a):
+            log_sum = m.log(m.exp(shifted).sum(axis=axis, keepdims=True))
+            picked = m.take_along_axis(shifted, m.expand_dims(labels, axis), axis)
+            nll = (log_sum - picked).squeeze(axis)  # -log softmax(z)_y
+            # a sample of weight 0 (ignored) contributes 0, even where its logit is -inf
+            return m.where(weights != 0, weights * nll, nll.dtype.type(0))
+
+    @staticmethod
+    def backward(ctx, g):
+        (z,) = ctx.saved_tensors
+        return SparseSoftmaxCrossEntropyGrad.apply(g, z, labels=ctx.labels, weights=ctx.weights, axis=ctx.axis)
+
+
+class SparseSoftmaxCrossEntropyGrad(Function):
+    """The gradient of sparse_softmax_cross_entropy as one op: dz = g w (s - onehot(y)), s = softmax(z);
+    its own derivatives: d/dg = w sum_c dz_c (s - onehot(y))_c,  d/dz = g w s (dz - sum_c s_c dz_c)"""
+
+    @staticmethod
+    def forward(ctx, g, z, *, labels, weights, axis):
+        ctx.save_for_backward(g, z)
+        weights = weights.astype(z.dtype, copy=False)  # a constant of the op's dtype
+        ctx.labels, ctx.weights, ctx.axis = labels, weights, axis
+        m, a = xp(z), _for_reducing(z.data, axis)
+        with backend.quiet(a):
+            e = m.exp(a - a.max(axis=axis, keepdims=True))
+            s = e / e.sum(axis=axis, keepdims=True)
+        return m.expand_dims(g.data * weights, axis) * (s - _one_hot(m, labels, z.shape[axis], axis, s.dtype))
+
+    @staticmethod
+    def backward(ctx, gg):
+        g, z = ctx.saved_tensors
+        axis, weights = ctx.axis, Tensor._make(ctx.weights)
+        s = z.softmax(axis)
+        gg_g = gg_z = None
+        if ctx.needs_input_grad[0]:
+            hot = Tensor._make(_one_hot(xp(z), ctx.labels, z.shape[axis], axis, s.dtype))
+            gg_g = (gg * (s - hot)).sum(axis=axis) * weights
+        if ctx.needs_input_grad[1]:
+            gg_z = (g * weights).unsqueeze(axis) * s * (gg - (gg * s).sum(axis=axis, keepdims=True))
+        return gg_g, gg_z
+
+
+def _for_reducing(a: Any, axis: int) -> Any:
+    """``a``, laid out so that NumPy reduces its class axis fast when that is a short last axis."""
+    return backend.by_columns(a) if axis % a.ndim == a.ndim - 1 else a
+
+
+def _one_hot(m: Any, labels: Any, n_classes: int, axis: int, dtype: Any) -> Any:
+    """1 at each label along ``axis``, 0 elsewhere."""
+    axis %= labels.ndim + 1
+    classes = m.arange(n_classes).reshape([n_classes if i == axis else 1 for i in range(labels.ndim + 1)])
+    return (m.expand_dims(labels, axis) == classes).astype(dtype)
 
 
 class SigmoidCrossEntropy(Function):
@@ -93,6 +163,35 @@ def softmax_cross_entropy(logits: Any, target: Any, axis: int = -1) -> Tensor:
     if z.ndim == 0:
         raise ValueError("softmax_cross_entropy: logits need a class axis, got a 0-d tensor")
     return SoftmaxCrossEntropy.apply(z, target, axis=_one_axis("softmax_cross_entropy", z, axis))
+
+
+def sparse_softmax_cross_entropy(logits: Any, labels: Any, weights: Any = None, axis: int = -1) -> Tensor:
+    """-weights * log_softmax(logits)[label] along ``axis``: one value per sample, 0 where the weight is 0.
+
+    ``labels`` are integer class indices with the logits' shape minus
+    ``axis``; ``weights`` (default 1) has that shape too and is a constant.
+    Differentiable in the logits.
+    """
+    name = "sparse_softmax_cross_entropy"
+    z = logits if isinstance(logits, Tensor) else Tensor(logits)
+    if not -z.ndim <= axis < z.ndim:
+        raise ValueError(f"{name}: axis {axis} is out of range for logits of shape {z.shape} (they need a class axis)")
+    axis %= z.ndim
+    y = backend.as_array(labels.data if isinstance(labels, Tensor) else backend.asarray(labels, backend=z.backend))
+    expected = z.shape[:axis] + z.shape[axis + 1:]
+    if y.dtype.kind not in "iu" or y.shape != expected:
+        raise ValueError(
+            f"{name}: labels must be integers of shape {expected} (the logits' shape {z.shape} without "
+            f"axis {axis}), got {y.dtype} of shape {y.shape}"
+        )
+    if y.size and bool(((y < 0) | (y >= z.shape[axis])).any()):
+        raise ValueError(f"{name}: labels must lie in [0, {z.shape[axis]}), got [{int(y.min())}, {int(y.max())}]")
+    m = backend.module_of(y)
+    w = m.ones(expected, z.dtype) if weights is None else m.broadcast_to(
+        backend.asarray(weights.data if isinstance(weights, Tensor) else weights, dtype=z.dtype, backend=z.backend),
+        expected,
+    )
+    return SparseSoftmaxCrossEntropy.apply(z, labels=y, weights=w, axis=axis)
 
 
 def sigmoid_cross_entropy(logits: Any, target: Any, pos_weight: Any = 1.0) -> Tensor:

@@ -131,6 +131,18 @@ def test_masked_logits_of_minus_infinity_are_allowed() -> None:
     np.testing.assert_allclose(z.grad.numpy(), [[p[0] - 1, 0.0, p[1]]], rtol=1e-6)
 
 
+def test_an_ignored_sample_costs_nothing_whatever_its_logits() -> None:
+    """Ignored samples are computed at class 0 with weight 0: a -inf logit there must not give 0 * inf."""
+    z = mg.tensor([[-np.inf, 1.0], [0.5, -0.5]], requires_grad=True)
+    for loss in (L.cross_entropy(z, mg.tensor([-100, 0])),
+                 L.sparse_categorical_crossentropy(z, mg.tensor([-1, 0]), from_logits=True, ignore_index=-1)):
+        z.grad = None
+        loss.backward()
+        p = np.exp([0.5, -0.5]) / np.exp([0.5, -0.5]).sum()
+        np.testing.assert_allclose(loss.item(), -np.log(p[0]), rtol=1e-6)
+        np.testing.assert_allclose(z.grad.numpy(), [[0.0, 0.0], [p[0] - 1, p[1]]], rtol=1e-6)
+
+
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_regression_losses_stay_finite_for_huge_residuals(dtype) -> None:
     d = np.array([-1e15, -1e6, -1e4, 1e4, 1e6, 1e15])

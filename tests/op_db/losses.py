@@ -13,6 +13,7 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from minigrad import backend
 from minigrad.ops import cross_entropy as ce
 from minigrad.ops import squared_error as se
 
@@ -29,6 +30,46 @@ def _softmax_ce_sample(draw: Any) -> Any:
 def _softmax_ce_ref(z: np.ndarray, t: np.ndarray, axis: int) -> np.ndarray:
     log_p = z - np.log(np.exp(z).sum(axis, keepdims=True))
     return -(t * log_p).sum(axis)
+
+
+def _sparse_ce_sample(draw: Any) -> Any:
+    shape = draw(shape_st(min_dims=1))
+    axis = draw(st.integers(-len(shape), len(shape) - 1))
+    rest = shape[:axis % len(shape)] + shape[axis % len(shape) + 1:]
+    labels = draw(hnp.arrays(np.int64, rest, elements=st.integers(0, shape[axis] - 1)))
+    weights = draw(hnp.arrays(np.float64, rest, elements=st.sampled_from([0.0, 0.5, 1.0, 2.5])))  # 0: ignored
+    return [floats_array(draw, shape, -5, 5)], {"labels": labels, "weights": weights, "axis": axis}
+
+
+def _log_softmax(z: np.ndarray, axis: int) -> np.ndarray:
+    return z - np.log(np.exp(z).sum(axis, keepdims=True))
+
+
+def _sparse_ce_ref(z: np.ndarray, labels: np.ndarray, weights: np.ndarray, axis: int) -> np.ndarray:
+    picked = np.take_along_axis(_log_softmax(z, axis), np.expand_dims(labels, axis), axis)
+    return -weights * picked.squeeze(axis)
+
+
+def _sparse_ce_torch(T: Any, z: Any, labels: np.ndarray, weights: np.ndarray, axis: int) -> Any:
+    picked = T.log_softmax(z, axis).gather(axis, T.tensor(labels).unsqueeze(axis)).squeeze(axis)
+    return -T.tensor(weights, dtype=z.dtype) * picked
+
+
+def _sparse_ce_grad(g: Any, z: Any, *, labels: np.ndarray, weights: np.ndarray, axis: int) -> Any:
+    """The gradient op, as sparse_softmax_cross_entropy's backward calls it: constants on the logits' backend."""
+    return ce.SparseSoftmaxCrossEntropyGrad.apply(g, z, labels=backend.asarray(labels, backend=z.backend),
+                                                  weights=backend.asarray(weights, backend=z.backend), axis=axis)
+
+
+def _sparse_ce_grad_sample(draw: Any) -> Any:
+    [z], params = _sparse_ce_sample(draw)
+    return [floats_array(draw, params["labels"].shape), z], params
+
+
+def _sparse_ce_grad_ref(g: np.ndarray, z: np.ndarray, labels: np.ndarray, weights: np.ndarray, axis: int) -> np.ndarray:
+    s = np.exp(_log_softmax(z, axis))
+    hot = np.expand_dims(labels, axis) == np.expand_dims(np.arange(z.shape[axis]), tuple(range(1, z.ndim - axis % z.ndim)))
+    return np.expand_dims(g * weights, axis) * (s - hot)
 
 
 def _sigmoid_ce_sample(draw: Any) -> Any:
@@ -66,6 +107,10 @@ def _squared_error_torch(T: Any, p: Any, t: Any, reduction: str) -> Any:
 ENTRIES = [
     OpInfo("softmax_cross_entropy", ce.softmax_cross_entropy, _softmax_ce_ref, _softmax_ce_sample,
            (ce.SoftmaxCrossEntropy,), lambda T, z, t, axis: -(t * T.log_softmax(z, axis)).sum(axis)),
+    OpInfo("sparse_softmax_cross_entropy", ce.sparse_softmax_cross_entropy, _sparse_ce_ref, _sparse_ce_sample,
+           (ce.SparseSoftmaxCrossEntropy,), _sparse_ce_torch),
+    OpInfo("sparse_softmax_cross_entropy_grad", _sparse_ce_grad, _sparse_ce_grad_ref,
+           _sparse_ce_grad_sample, (ce.SparseSoftmaxCrossEntropyGrad,)),
     OpInfo("sigmoid_cross_entropy", ce.sigmoid_cross_entropy, _sigmoid_ce_ref, _sigmoid_ce_sample,
            (ce.SigmoidCrossEntropy,),
            # binary_cross_entropy_with_logits in the log-sigmoid form, which PyTorch can differentiate in pos_weight
