@@ -16,6 +16,7 @@ from .. import backend, dtypes
 from ..ops.activation import elu, gelu, leaky_relu, relu, selu, sigmoid, silu, softplus, tanh
 from ..ops.conv import conv2d
 from ..ops.elementwise import where
+from ..ops.linalg import Linear
 from ..ops.norm import batch_norm, layer_norm
 from ..ops.pool import avg_pool2d, max_pool2d
 from ..ops.softmax_family import log_softmax, softmax
@@ -36,8 +37,7 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         )
     if bias is not None and bias.shape != (weight.shape[0],):
         raise ValueError(f"linear: bias must have shape ({weight.shape[0]},), got {bias.shape}")
-    y = x @ weight.T
-    return y + bias if bias is not None else y
+    return Linear.apply(x, weight) if bias is None else Linear.apply(x, weight, bias)
 
 
 def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:

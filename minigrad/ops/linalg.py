@@ -1,4 +1,5 @@
-"""Matrix product ``x @ y`` with NumPy's rules for 1-D operands and batch broadcasting."""
+"""Matrix product ``x @ y`` with NumPy's rules for 1-D operands and batch broadcasting, and the fused
+``x W^T + b`` of a linear layer."""
 
 from __future__ import annotations
 
@@ -60,6 +61,41 @@ class MatMul(Function):
             gy = x2.swapaxes(-1, -2) @ g2
             gy = gy.squeeze(-1) if y.ndim == 1 else gy
         return gx, gy
+
+
+class Linear(Function):
+    """y = x W^T + b  (b optional);  gx = g W,  gW = g^T x,  gb = sum of g over the leading axes
+
+    ``x`` is (..., in_features) and W (out_features, in_features), as PyTorch's
+    ``linear``. One op instead of a transpose, a product and an addition: the
+    bias is added in place to the product, an array of the op's own, so a layer
+    makes one array rather than two. The gradients of W and b sum over every
+    leading axis of ``x``, flattened into one.
+    """
+
+    on_arrays = True  # its backward is @, .T, reshape and sum
+
+    @staticmethod
+    def forward(ctx, x, w, b=None):
+        if ctx.needs_input_grad:  # recorded: keep only what backward uses, W for dx and x for dW
+            need_x, need_w = ctx.needs_input_grad[:2]
+            ctx.save_for_backward(x if need_w else None, w if need_x else None)
+        out = x.data @ w.data.T
+        if b is not None:
+            out += b.data
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x, w = ctx.saved_tensors
+        n_out, n_in = ctx.in_shapes[1]
+        need = ctx.needs_input_grad
+        rows = g.reshape(-1, n_out)  # every leading axis flattened: one row per sample
+        gx = g @ w if need[0] else None
+        gw = rows.T @ x.reshape(-1, n_in) if need[1] else None
+        if len(need) == 2:
+            return gx, gw
+        return gx, gw, (rows.sum(axis=0) if need[2] else None)
 
 
 def matmul(x: Any, y: Any) -> Tensor:

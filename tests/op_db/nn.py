@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 import minigrad as mg
 from minigrad.nn import functional as F
-from minigrad.ops import conv, norm
+from minigrad.ops import conv, linalg, norm
 
 from . import OpInfo, floats_array
 
@@ -322,7 +322,7 @@ ENTRIES = [
     OpInfo("layer_norm", lambda x, *wb, normalized_shape, eps: F.layer_norm(x, normalized_shape, *wb, eps=eps), _ln_ref,
            _ln_sample, (norm.Standardize,),
            lambda T, x, *wb, normalized_shape, eps: T.nn.functional.layer_norm(x, normalized_shape, *wb, eps=eps)),
-    OpInfo("linear", F.linear, lambda x, w, b=None: x @ w.T + (0 if b is None else b), _linear_sample, (),
+    OpInfo("linear", F.linear, lambda x, w, b=None: x @ w.T + (0 if b is None else b), _linear_sample, (linalg.Linear,),
            lambda T, *a: T.nn.functional.linear(*a)),
     OpInfo("embedding", _embedding, _embedding_ref, _embedding_sample, (), _torch_embedding),
     OpInfo("dropout", _dropout, _dropout_ref, _dropout_sample, ()),
