@@ -65,43 +65,56 @@ class SparseSoftmaxCrossEntropy(Function):
 
     softmax_cross_entropy for a one-hot target, without building the target:
     the forward reads one log-probability per sample, and the backward is one
-    op (SparseSoftmaxCrossEntropyGrad) instead of six.
+    op (SparseSoftmaxCrossEntropyGrad) instead of six. With ``summed`` it
+    returns the sum over samples, so weights that sum to 1 give a weighted
+    mean in one op.
     """
 
     @staticmethod
-    def forward(ctx, z, *, labels, weights, axis):
-        ctx.save_for_backward(z)
-        ctx.labels, ctx.weights, ctx.axis = labels, weights, axis
+    def forward(ctx, z, *, labels, weights, axis, summed=False):
         m, a = xp(z), _for_reducing(z.data, axis)
         top = a.max(axis=axis, keepdims=True)
         shifted = a - m.where(m.isfinite(top), top, 0)
         with backend.quiet(a):
-            log_sum = m.log(m.exp(shifted).sum(axis=axis, keepdims=True))
+            e = m.exp(shifted)
+            total = e.sum(axis=axis, keepdims=True)
             picked = m.take_along_axis(shifted, m.expand_dims(labels, axis), axis)
-            nll = (log_sum - picked).squeeze(axis)  # -log softmax(z)_y
+            nll = (m.log(total) - picked).squeeze(axis)  # -log softmax(z)_y
             # a sample of weight 0 (ignored) contributes 0, even where its logit is -inf
-            return m.where(weights != 0, weights * nll, nll.dtype.type(0))
+            values = m.where(weights != 0, weights * nll, nll.dtype.type(0))
+        if ctx.needs_input_grad:  # recorded: the backward starts from the probabilities computed here
+            ctx.save_for_backward(z)
+            ctx.labels, ctx.weights, ctx.axis, ctx.probabilities = labels, weights, axis, e / total
+        return values.sum() if summed else values
 
     @staticmethod
     def backward(ctx, g):
         (z,) = ctx.saved_tensors
-        return SparseSoftmaxCrossEntropyGrad.apply(g, z, labels=ctx.labels, weights=ctx.weights, axis=ctx.axis)
+        return SparseSoftmaxCrossEntropyGrad.apply(g, z, labels=ctx.labels, weights=ctx.weights, axis=ctx.axis,
+                                                   probabilities=ctx.probabilities)
 
 
 class SparseSoftmaxCrossEntropyGrad(Function):
     """The gradient of sparse_softmax_cross_entropy as one op: dz = g w (s - onehot(y)), s = softmax(z);
-    its own derivatives: d/dg = w sum_c dz_c (s - onehot(y))_c,  d/dz = g w s (dz - sum_c s_c dz_c)"""
+    its own derivatives: d/dg = w sum_c dz_c (s - onehot(y))_c,  d/dz = g w s (dz - sum_c s_c dz_c)
+
+    ``g`` is one value per sample, or a single value for the summed loss.
+    ``probabilities``, softmax(z) as the loss's forward computed it, saves
+    computing it again (a second derivative differentiates z.softmax() itself).
+    """
 
     @staticmethod
-    def forward(ctx, g, z, *, labels, weights, axis):
+    def forward(ctx, g, z, *, labels, weights, axis, probabilities=None):
         ctx.save_for_backward(g, z)
         weights = weights.astype(z.dtype, copy=False)  # a constant of the op's dtype
         ctx.labels, ctx.weights, ctx.axis = labels, weights, axis
-        m, a = xp(z), _for_reducing(z.data, axis)
-        with backend.quiet(a):
-            e = m.exp(a - a.max(axis=axis, keepdims=True))
-            s = e / e.sum(axis=axis, keepdims=True)
-        return m.expand_dims(g.data * weights, axis) * (s - _one_hot(m, labels, z.shape[axis], axis, s.dtype))
+        m, s = xp(z), probabilities
+        if s is None:
+            a = _for_reducing(z.data, axis)
+            with backend.quiet(a):
+                e = m.exp(a - a.max(axis=axis, keepdims=True))
+                s = e / e.sum(axis=axis, keepdims=True)
+        return m.expand_dims(g.data * weights, axis) * (s - _one_hot(m, labels, z.shape[axis], axis))
 
     @staticmethod
     def backward(ctx, gg):
@@ -110,7 +123,7 @@ class SparseSoftmaxCrossEntropyGrad(Function):
         s = z.softmax(axis)
         gg_g = gg_z = None
         if ctx.needs_input_grad[0]:
-            hot = Tensor._make(_one_hot(xp(z), ctx.labels, z.shape[axis], axis, s.dtype))
+            hot = Tensor._make(_one_hot(xp(z), ctx.labels, z.shape[axis], axis).astype(s.dtype))
             gg_g = (gg * (s - hot)).sum(axis=axis) * weights
         if ctx.needs_input_grad[1]:
             gg_z = (g * weights).unsqueeze(axis) * s * (gg - (gg * s).sum(axis=axis, keepdims=True))
@@ -122,11 +135,11 @@ def _for_reducing(a: Any, axis: int) -> Any:
     return backend.by_columns(a) if axis % a.ndim == a.ndim - 1 else a
 
 
-def _one_hot(m: Any, labels: Any, n_classes: int, axis: int, dtype: Any) -> Any:
-    """1 at each label along ``axis``, 0 elsewhere."""
+def _one_hot(m: Any, labels: Any, n_classes: int, axis: int) -> Any:
+    """True at each label along ``axis``, False elsewhere (arithmetic reads them as 1 and 0)."""
     axis %= labels.ndim + 1
     classes = m.arange(n_classes).reshape([n_classes if i == axis else 1 for i in range(labels.ndim + 1)])
-    return (m.expand_dims(labels, axis) == classes).astype(dtype)
+    return m.expand_dims(labels, axis) == classes
 
 
 class SigmoidCrossEntropy(Function):
@@ -165,12 +178,13 @@ def softmax_cross_entropy(logits: Any, target: Any, axis: int = -1) -> Tensor:
     return SoftmaxCrossEntropy.apply(z, target, axis=_one_axis("softmax_cross_entropy", z, axis))
 
 
-def sparse_softmax_cross_entropy(logits: Any, labels: Any, weights: Any = None, axis: int = -1) -> Tensor:
+def sparse_softmax_cross_entropy(logits: Any, labels: Any, weights: Any = None, axis: int = -1,
+                                 summed: bool = False) -> Tensor:
     """-weights * log_softmax(logits)[label] along ``axis``: one value per sample, 0 where the weight is 0.
 
     ``labels`` are integer class indices with the logits' shape minus
     ``axis``; ``weights`` (default 1) has that shape too and is a constant.
-    Differentiable in the logits.
+    ``summed=True`` returns the sum of those values. Differentiable in the logits.
     """
     name = "sparse_softmax_cross_entropy"
     z = logits if isinstance(logits, Tensor) else Tensor(logits)
@@ -191,7 +205,7 @@ def sparse_softmax_cross_entropy(logits: Any, labels: Any, weights: Any = None, 
         backend.asarray(weights.data if isinstance(weights, Tensor) else weights, dtype=z.dtype, backend=z.backend),
         expected,
     )
-    return SparseSoftmaxCrossEntropy.apply(z, labels=y, weights=w, axis=axis)
+    return SparseSoftmaxCrossEntropy.apply(z, labels=y, weights=w, axis=axis, summed=summed)
 
 
 def sigmoid_cross_entropy(logits: Any, target: Any, pos_weight: Any = 1.0) -> Tensor:
