@@ -69,8 +69,9 @@ def _saved(node: Node) -> str:
     if node.freed:
         return "(freed)"
     parts = []
-    if node.saved:
-        parts.append(f"{len(node.saved)} input{'s' if len(node.saved) > 1 else ''}")
+    kept = sum(t is not None for t in node.saved)  # None stands for an input backward does not need
+    if kept:
+        parts.append(f"{kept} input{'s' if kept > 1 else ''}")
     if node.out is not None:
         parts.append("its output")
     extra = [k for k in node.__dict__]

@@ -48,6 +48,7 @@ def test_trace_records_shapes_dtypes_and_saved_values() -> None:
     assert "[2] v2 = sum(v1[4, 2]:float32)" in text
     y.backward()
     assert all(r.saved == "(freed)" for r in mg.trace(y))
+    assert mg.trace(x * 2)[0].saved == "1 input"  # the constant 2; x itself is not needed for d(x * 2)/dx
 
 
 def test_to_dot_describes_the_graph() -> None:
