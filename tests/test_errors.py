@@ -61,3 +61,17 @@ def test_bad_arguments_name_the_op(call: object, message: str) -> None:
 def test_matmul_of_a_scalar() -> None:
     with pytest.raises(ValueError, match="matmul: both operands need at least one dimension"):
         mg.tensor(2.0) @ mg.ones(2)
+
+
+@pytest.mark.parametrize(("labels", "options", "message"), [
+    ([0, 1], {"axis": 2}, r"sparse_softmax_cross_entropy: axis 2 is out of range for logits of shape \(2, 3\)"),
+    ([0.0, 1.0], {}, r"sparse_softmax_cross_entropy: labels must be integers of shape \(2,\).*got float32 of shape \(2,\)"),
+    ([0, 1, 2], {}, r"labels must be integers of shape \(2,\) \(the logits' shape \(2, 3\) without axis 1\).*\(3,\)"),
+    ([0, 3], {}, r"sparse_softmax_cross_entropy: labels must lie in \[0, 3\), got \[0, 3\]"),
+    ([-1, 2], {}, r"sparse_softmax_cross_entropy: labels must lie in \[0, 3\), got \[-1, 2\]"),
+])
+def test_sparse_softmax_cross_entropy_names_bad_labels_and_axes(labels, options, message) -> None:
+    from minigrad.ops.cross_entropy import sparse_softmax_cross_entropy
+
+    with pytest.raises(ValueError, match=message):
+        sparse_softmax_cross_entropy(mg.ones(2, 3, requires_grad=True), mg.tensor(labels), **options)
