@@ -68,6 +68,7 @@ class Relu(Function):
     """
 
     saves_output = True
+    on_arrays = True  # its backward is a comparison and a product
 
     @staticmethod
     def forward(ctx, x):
@@ -78,21 +79,7 @@ class Relu(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return ReluGrad.apply(g, ctx.output)
-
-
-class ReluGrad(Function):
-    """The backward of relu as one op: g where x > 0, else 0 (no float copy of the mask)"""
-
-    @staticmethod
-    def forward(ctx, g, x):
-        ctx.save_for_backward(x)
-        return g.data * (x.data > 0)
-
-    @staticmethod
-    def backward(ctx, gg):
-        (x,) = ctx.saved_tensors
-        return (ReluGrad.apply(gg, x) if ctx.needs_input_grad[0] else None), None
+        return g * (ctx.output > 0)
 
 
 class LeakyRelu(Function):

@@ -104,14 +104,6 @@ def _elu_ref(x: np.ndarray, alpha: float = 1.0, scale: float = 1.0) -> np.ndarra
 
 _SELU = (1.6732632423543772848170429916717, 1.0507009873554804934193349852946)
 
-def _same_shape_pair(lo: float = -3.0, hi: float = 3.0, away: tuple[float, ...] = ()) -> Any:
-    def sample(draw: Any) -> Any:
-        shape = draw(shape_st(min_side=0))
-        return [floats_array(draw, shape), floats_array(draw, shape, lo, hi, away)], {}
-
-    return sample
-
-
 ELEMENTWISE = [
     OpInfo("exp", mg.exp, np.exp, unary(), (el.Exp,), lambda T, x: T.exp(x)),
     OpInfo("log", mg.log, np.log, unary(0.1, 5), (el.Log,), lambda T, x: T.log(x)),
@@ -126,8 +118,6 @@ ELEMENTWISE = [
     OpInfo("neg", mg.neg, np.negative, unary(), (ar.Neg,), lambda T, x: -x),
     OpInfo("tanh", mg.tanh, np.tanh, unary(), (act.Tanh,), lambda T, x: T.tanh(x)),
     OpInfo("sigmoid", mg.sigmoid, _sigmoid, unary(-8, 8), (act.Sigmoid,), lambda T, x: T.sigmoid(x)),
-    OpInfo("relu_grad", act.ReluGrad.apply, lambda g, x: g * (x > 0), _same_shape_pair(away=(0.0,)), (act.ReluGrad,),
-           lambda T, g, x: T.ops.aten.threshold_backward(g, x, 0), differentiable=(0,)),
     OpInfo("relu", mg.relu, lambda x: np.maximum(x, 0), unary(away=(0.0,)), (act.Relu,), lambda T, x: T.relu(x)),
     OpInfo("leaky_relu", mg.leaky_relu, lambda x, negative_slope: np.where(x > 0, x, negative_slope * x),
            _activation_sample("negative_slope", [0.01, 0.2]), (act.LeakyRelu,),
