@@ -107,7 +107,8 @@ def sparse_categorical_crossentropy(
         labels = labels.reshape(labels.shape[:-1])
     counted = _check_class_labels(name, p, labels, axis, ignore_index)
     if from_logits:  # "mean" is over the counted samples, as below
-        return _class_index_cross_entropy(p, labels, counted, counted.astype(p.dtype), axis, reduction)
+        safe = module_of(labels).where(counted, labels, 0)
+        return _class_index_cross_entropy(p, safe, counted.astype(p.dtype), axis, reduction)
     hot = Tensor._make(one_hot_along(module_of(labels).where(counted, labels, -1), p.shape[axis], axis, p.dtype))
     values = _clipped_cross_entropy(name, p, hot, axis)
     if ignore_index is None:
@@ -156,10 +157,9 @@ def cross_entropy(
     counted = _check_class_labels(name, z, labels, axis, ignore_index)
     m = module_of(labels)
     if not label_smoothing:  # -w_y log_softmax(z)_y
-        weights = counted.astype(z.dtype)
-        if w is not None:
-            weights = m.where(counted, w.data.reshape(-1)[m.where(counted, labels, 0)], 0).astype(z.dtype)
-        return _class_index_cross_entropy(z, labels, counted, weights, axis, reduction)
+        safe = m.where(counted, labels, 0)
+        weights = counted.astype(z.dtype) if w is None else m.where(counted, w.data.reshape(-1)[safe], 0).astype(z.dtype)
+        return _class_index_cross_entropy(z, safe, weights, axis, reduction)
     hot = one_hot_along(m.where(counted, labels, -1), n_classes, axis, z.dtype)
     picked = hot if w is None else hot * w.data  # w_{y_n} at the label's class
     t = picked * (1 - label_smoothing)
@@ -247,31 +247,31 @@ def _class_weights(loss: str, weight: Any, x: Tensor, axis: int) -> Tensor | Non
     return w.reshape([n_classes if i == axis else 1 for i in range(x.ndim)])
 
 
-def _class_index_cross_entropy(z: Tensor, labels: Any, counted: Any, weights: Any, axis: int, reduction: str) -> Tensor:
+def _class_index_cross_entropy(z: Tensor, safe: Any, weights: Any, axis: int, reduction: str) -> Tensor:
     """-w_n log softmax(z_n)_{y_n} through the fused op; ``"mean"`` divides by the total weight (0 if it is 0).
 
-    ``weights`` holds w_n, 0 where a sample is not ``counted`` (such a sample
-    reads class 0). For a reduction the op sums, and for the mean it gets the
-    weights divided by their total, so that its sum is the weighted mean.
+    ``safe`` holds the labels with each sample that is not counted reading
+    class 0, and ``weights`` holds w_n, 0 for such a sample. For a reduction
+    the op sums, and for the mean it gets the weights divided by their total,
+    so that its sum is the weighted mean.
     """
-    safe = module_of(labels).where(counted, labels, 0)
     if reduction == "none":
         return SparseSoftmaxCrossEntropy.apply(z, labels=safe, weights=weights, axis=axis)
     if reduction == "mean":
-        total = weights.sum()
-        weights = weights / (total + (total == 0))  # a total of 0 means all weights are 0: divided by 1 they stay 0
+        weights = weights / _divisor(weights.sum())
     return SparseSoftmaxCrossEntropy.apply(z, labels=safe, weights=weights, axis=axis, summed=True)
 
 
-def _inverse_or_zero(total: Any, dtype: Any) -> Any:
-    """1 / total, or 0 where total is 0: a 0-d array on the backend of ``total`` (nothing read back to the host)."""
-    total = as_array(total)
-    m, nonzero = module_of(total), total != 0
-    return m.where(nonzero, 1 / m.where(nonzero, total, 1), 0).astype(dtype)
+def _divisor(total: Any) -> Any:
+    """A total weight to divide by: ``total``, or 1 where it is 0 (every weight is then 0, and so is the mean).
+
+    Computed where ``total`` lives, as a 0-d array: nothing is read back to the host.
+    """
+    return total + (total == 0)
 
 
 def _reduce_weighted(values: Tensor, reduction: str, denominator: Any) -> Tensor:
     """Reduce per-sample values whose ``"mean"`` divides by a total weight rather than a count (0 for a total of 0)."""
     if reduction != "mean":
         return reduce(values, reduction)
-    return values.sum() * Tensor._make(_inverse_or_zero(denominator, values.dtype))
+    return values.sum() * Tensor._make((1 / _divisor(as_array(denominator))).astype(values.dtype))
