@@ -36,6 +36,12 @@ def make_inputs(op: OpInfo, arrays: list[np.ndarray], dtype: Any, requires_grad:
     return [mg.tensor(a.astype(dtype), requires_grad=requires_grad and i in grad_at) for i, a in enumerate(arrays)]
 
 
+def draw_grad_inputs(draw: Callable[..., Any], op: OpInfo) -> tuple[list[mg.Tensor], dict[str, Any]]:
+    """An op's sample as float64 tensors, a random nonempty subset of the differentiable ones requiring grad; its options."""
+    arrays, params = op.sample(draw)
+    return make_inputs(op, arrays, np.float64, grad_at=draw_grad_positions(draw, op, len(arrays))), params
+
+
 def draw_grad_positions(draw: Callable[..., Any], op: OpInfo, n_inputs: int) -> tuple[int, ...]:
     """A random nonempty subset of the differentiable inputs, to require grad while the rest stay constants.
 

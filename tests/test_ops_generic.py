@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 import minigrad as mg
 from minigrad.testing import check_gradients
 
-from .helpers import as_list, cotangents, draw_grad_positions, make_inputs, skip_if_unavailable, to_host
+from .helpers import as_list, cotangents, draw_grad_inputs, make_inputs, skip_if_unavailable, to_host
 from .op_db import ALL_OPS
 
 WITH_REF = [op for op in ALL_OPS if op.ref is not None]
@@ -65,8 +65,7 @@ def test_float32_stays_float32(op, data) -> None:
 @given(data=st.data(), seed=st.integers(0, 2**16))
 def test_backward_matches_finite_differences(op, data, seed) -> None:
     skip_if_unavailable(op)
-    arrays, params = op.sample(data.draw)
-    xs = make_inputs(op, arrays, np.float64, grad_at=draw_grad_positions(data.draw, op, len(arrays)))
+    xs, params = draw_grad_inputs(data.draw, op)
     # the same public check users run on their own ops (minigrad.testing)
     check_gradients(lambda *args: op.fn(*args, **params), xs, eps=op.eps, atol=op.atol, rtol=op.rtol, seed=seed)
 
@@ -76,8 +75,7 @@ def test_backward_matches_finite_differences(op, data, seed) -> None:
 def test_second_derivative_matches_finite_differences(op, data, seed) -> None:
     """d/dx <grad_x <f(x), v>, u> against central differences, in float64."""
     skip_if_unavailable(op)
-    arrays, params = op.sample(data.draw)
-    xs = make_inputs(op, arrays, np.float64, grad_at=draw_grad_positions(data.draw, op, len(arrays)))
+    xs, params = draw_grad_inputs(data.draw, op)
     wrt = [x for x in xs if x.requires_grad]
     rng = np.random.default_rng(seed)
     with mg.no_grad():
@@ -118,8 +116,7 @@ def test_second_derivative_matches_finite_differences(op, data, seed) -> None:
 def test_backward_on_arrays_matches_backward_on_tensors(op, data, seed) -> None:
     """The same backward body, run on raw arrays (no create_graph) and on Tensors (create_graph)."""
     skip_if_unavailable(op)
-    arrays, params = op.sample(data.draw)
-    xs = make_inputs(op, arrays, np.float64, grad_at=draw_grad_positions(data.draw, op, len(arrays)))
+    xs, params = draw_grad_inputs(data.draw, op)
     wrt = [x for x in xs if x.requires_grad]
     outs = [o for o in as_list(op.fn(*xs, **params)) if o.requires_grad]
     if not wrt or not outs:
